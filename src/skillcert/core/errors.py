@@ -1,0 +1,33 @@
+"""The one domain error type: services raise it, views and the API translate it."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A refused action, with a message for the user in their language.
+
+    ``code`` is stable for API clients; ``status`` is the HTTP status the API answers.
+    """
+
+    status = 400
+
+    def __init__(self, message: str | Promise, *, code: str = "invalid") -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+class PermissionDenied(DomainError):  # noqa: N818 - reads as the refusal it is
+    status = 403
+
+    def __init__(self, message: str | Promise, *, code: str = "forbidden") -> None:
+        super().__init__(message, code=code)
+
+
+class InvalidTransition(DomainError):  # noqa: N818
+    status = 409
+
+    def __init__(self, message: str | Promise, *, code: str = "invalid_state") -> None:
+        super().__init__(message, code=code)
