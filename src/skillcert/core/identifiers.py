@@ -83,7 +83,7 @@ def _validate_ric(id_type: str, value: str) -> IdentityFacts:
 
 
 def _ric_checksum_ok(value: str) -> bool:
-    return ric.calc_check_digit(value[:17]) == value[17]
+    return ric.calc_check_digit(value) == value[17]  # stdnum ignores the last character
 
 
 def normalise_phone(number: str) -> str:

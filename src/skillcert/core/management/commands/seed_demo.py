@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from skillcert.core.choices import Role
+from skillcert.core.demo import DEMO_PASSWORD, LOGINS, ORGANISATIONS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo province (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--logins-only", action="store_true", help="only print the logins")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["logins_only"]:
+            seed_demo()
+        org_names = {key: name for key, name, *_ in ORGANISATIONS}
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        self.stdout.write(f"  {'admin':<14} 平台管理员 (superuser)")
+        for login in LOGINS:
+            org = org_names.get(login.organisation or "", "")
+            self.stdout.write(f"  {login.username:<14} {login.full_name} · {Role(login.role).label} · {org}")

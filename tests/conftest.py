@@ -1,0 +1,95 @@
+"""The fixed cast (STYLE.md 8): officials, staff, examiners and candidates in A and B.
+
+Province Yunnan (530000); city A is Kunming (530100), city B is Qujing (530300).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+
+from skillcert.core.actors import ANONYMOUS, Actor
+from skillcert.core.choices import OrganisationKind, Role
+from skillcert.core.models import Membership, Organisation, Region, User
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+
+CAST_ROLES = (
+    "anonymous",
+    "province",
+    "city_a",
+    "city_b",
+    "education",
+    "institution_a",
+    "institution_b",
+    "examiner",
+    "candidate",
+)
+
+
+@dataclass
+class Cast:
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    memberships: dict[str, Membership] = field(default_factory=dict)
+
+    def actor(self, name: str) -> Actor:
+        if name == "anonymous":
+            return ANONYMOUS
+        return Actor(user=self.users[name], membership=self.memberships[name])
+
+    def client(self, name: str) -> Client:
+        client = Client()
+        if name != "anonymous":
+            client.force_login(self.users[name])
+        return client
+
+
+def _org(name: str, kind: str, city: str | None, parent: Organisation | None) -> Organisation:
+    return OrganisationFactory(
+        name=name,
+        kind=kind,
+        province=Region.objects.get(code="530000"),
+        city=Region.objects.get(code=city) if city else None,
+        parent=parent,
+    )
+
+
+def build_cast() -> Cast:
+    cast = Cast()
+    o = cast.orgs
+    o["province_hr"] = _org("云南省人社厅", OrganisationKind.PROVINCE_HR, None, None)
+    o["province_edu"] = _org("云南省教育厅", OrganisationKind.PROVINCE_EDU, None, None)
+    o["city_a"] = _org("昆明市人社局", OrganisationKind.CITY_HR, "530100", o["province_hr"])
+    o["centre_a"] = _org("昆明市鉴定中心", OrganisationKind.CITY_CENTRE, "530100", o["city_a"])
+    o["city_b"] = _org("曲靖市人社局", OrganisationKind.CITY_HR, "530300", o["province_hr"])
+    o["institution_a"] = _org("机构A", OrganisationKind.INSTITUTION, "530100", o["centre_a"])
+    o["institution_b"] = _org("机构B", OrganisationKind.INSTITUTION, "530300", o["city_b"])
+    people = {
+        "province": (Role.PROVINCE_OFFICIAL, "province_hr"),
+        "city_a": (Role.CITY_OFFICIAL, "city_a"),
+        "city_b": (Role.CITY_OFFICIAL, "city_b"),
+        "education": (Role.EDUCATION_OFFICIAL, "province_edu"),
+        "institution_a": (Role.INSTITUTION_ADMIN, "institution_a"),
+        "institution_b": (Role.INSTITUTION_ADMIN, "institution_b"),
+        "examiner": (Role.EXAMINER, "institution_a"),
+        "candidate": (Role.CANDIDATE, None),
+    }
+    for name, (role, org_key) in people.items():
+        user = UserFactory(username=f"cast_{name}")
+        cast.users[name] = user
+        cast.memberships[name] = MembershipFactory(
+            user=user, role=role, organisation=o[org_key] if org_key else None
+        )
+    return cast
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
