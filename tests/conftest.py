@@ -13,6 +13,7 @@ from django.test import Client
 from skillcert.core.actors import ANONYMOUS, Actor
 from skillcert.core.choices import OrganisationKind, Role
 from skillcert.core.models import Membership, Organisation, Region, User
+from skillcert.core.regions import load_regions
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
 CAST_ROLES = (
@@ -57,6 +58,9 @@ def _org(name: str, kind: str, city: str | None, parent: Organisation | None) ->
 
 
 def build_cast() -> Cast:
+    if not Region.objects.exists():
+        # A transactional test before this one flushed the migration's data.
+        load_regions(Region)
     cast = Cast()
     o = cast.orgs
     o["province_hr"] = _org("云南省人社厅", OrganisationKind.PROVINCE_HR, None, None)

@@ -48,7 +48,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[SessionAuth(csrf=True), TokenAuth()],
     openapi_url="/openapi.json",
-    docs_url="/docs",
+    # The interactive docs page loads Swagger UI from a CDN; we serve no third-party CDN assets.
+    docs_url=None,
 )
 
 

@@ -12,7 +12,7 @@ os.environ.setdefault("TASKS_BACKEND", "immediate")
 os.environ.setdefault("SKILLCERT_DATA_KEY", "c2tpbGxjZXJ0LXRlc3Qta2V5LTAxMjM0NTY3ODlhYmM=")
 os.environ.pop("REDIS_URL", None)
 
-from skillcert.config.settings import *  # noqa: E402,F403
+from skillcert.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from skillcert.core.choices import ORGANISATION_ROLES, ScopeLevel
 
@@ -28,7 +29,7 @@ class Actor:
 
     @property
     def is_authenticated(self) -> bool:
-        return self.user is not None and self.user.is_authenticated or bool(self.system_label)
+        return (self.user is not None and self.user.is_authenticated) or bool(self.system_label)
 
     @property
     def is_platform_admin(self) -> bool:
@@ -55,7 +56,7 @@ class Actor:
 
     @cached_property
     def level(self) -> str | None:
-        """Officials and institution staff see their organisation's subtree; the rest, themselves."""
+        """Officials and institution staff see their organisation's subtree; others, themselves."""
         if self.membership is None:
             return None
         org = self.membership.organisation
@@ -94,3 +95,4 @@ class ActorRequest(HttpRequest):
     """The request type of SkillCert views: the resolved actor is always present."""
 
     actor: Actor
+    htmx: HtmxDetails

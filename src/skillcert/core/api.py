@@ -68,7 +68,7 @@ def _organisation_out(org: Organisation) -> OrganisationOut:
 def me(request: ActorRequest) -> MeOut:
     actor = request.actor
     assert actor.user is not None  # noqa: S101 - the router requires authentication
-    memberships = actor.user.memberships.filter(is_active=True).select_related("organisation")
+    memberships = selectors.own_memberships(user_id=actor.user_id)
     return MeOut(
         username=actor.user.username,
         full_name=actor.user.full_name,

@@ -135,7 +135,9 @@ def verify_chain(batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
     head = AuditChainHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.chain_hash) if head else (0, GENESIS)
     if (head_seq, head_hash) != (count, expected_prev):
-        return count, ChainBreak(count + 1, f"the chain ends at #{count} but its head is #{head_seq}")
+        return count, ChainBreak(
+            count + 1, f"the chain ends at #{count} but its head is #{head_seq}"
+        )
     return count, None
 
 

@@ -87,14 +87,18 @@ def seed_demo() -> list[DemoLogin]:
             parent=orgs[parent_key] if parent_key else None,
         )
     if not User.objects.filter(username="admin").exists():
-        admin = user_create(actor=system, username="admin", password=DEMO_PASSWORD, full_name="平台管理员")
+        admin = user_create(
+            actor=system, username="admin", password=DEMO_PASSWORD, full_name="平台管理员"
+        )
         User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
     for serial, login in enumerate(LOGINS, start=1):
         _ensure_login(system, login, orgs, serial)
     return LOGINS
 
 
-def _ensure_login(system: Actor, login: DemoLogin, orgs: dict[str, Organisation], serial: int) -> None:
+def _ensure_login(
+    system: Actor, login: DemoLogin, orgs: dict[str, Organisation], serial: int
+) -> None:
     user = User.objects.filter(username=login.username).first()
     if user is None:
         user = user_create(

@@ -19,14 +19,14 @@ class DomainError(Exception):
         self.code = code
 
 
-class PermissionDenied(DomainError):  # noqa: N818 - reads as the refusal it is
+class PermissionDenied(DomainError):
     status = 403
 
     def __init__(self, message: str | Promise, *, code: str = "forbidden") -> None:
         super().__init__(message, code=code)
 
 
-class InvalidTransition(DomainError):  # noqa: N818
+class InvalidTransition(DomainError):
     status = 409
 
     def __init__(self, message: str | Promise, *, code: str = "invalid_state") -> None:

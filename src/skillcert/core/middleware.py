@@ -24,7 +24,7 @@ def resolve_actor(request: HttpRequest) -> Actor:
     for candidate in memberships:
         if membership is None or candidate.pk == chosen:
             membership = candidate
-    return Actor(user=user, membership=membership)  # type: ignore[arg-type]  # an authenticated User
+    return Actor(user=user, membership=membership)
 
 
 class ActorMiddleware:

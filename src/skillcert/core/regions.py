@@ -15,7 +15,12 @@ def region_rows() -> list[dict[str, str | None]]:
     with (DATA_DIR / "provinces.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             rows.append(
-                {"code": row["code"].ljust(6, "0"), "name": row["name"], "level": "province", "parent": None}
+                {
+                    "code": row["code"].ljust(6, "0"),
+                    "name": row["name"],
+                    "level": "province",
+                    "parent": None,
+                }
             )
     with (DATA_DIR / "cities.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):

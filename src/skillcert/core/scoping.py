@@ -9,7 +9,7 @@ has no path for sees nothing: scoping fails closed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -36,12 +36,13 @@ class Scope:
     person: str | None = None
 
     def path_for(self, level: str) -> str | None:
-        return {
+        paths: dict[str, str | None] = {
             ScopeLevel.PROVINCE: self.province,
             ScopeLevel.CITY: self.city,
             ScopeLevel.INSTITUTION: self.institution,
             ScopeLevel.PERSON: self.person,
-        }.get(ScopeLevel(level))
+        }
+        return paths.get(level)
 
     def q_for(self, actor: Actor) -> Q | None:
         """The filter for ``actor``, or ``None`` when the actor sees nothing."""
@@ -69,7 +70,7 @@ class ScopedQuerySet(models.QuerySet[_M], Generic[_M]):
         condition = scope.q_for(actor)
         if condition is None:
             return self.none()
-        if "__" in (scope.path_for(actor.level) or ""):
+        if "__" in (scope.path_for(actor.level or "") or ""):
             # A path across a to-many relation would repeat rows; filter by key instead.
             return self.filter(pk__in=self.model._default_manager.filter(condition).values("pk"))
         return self.filter(condition)
@@ -81,16 +82,6 @@ class ScopedManager(models.Manager[_M], Generic[_M]):
 
     def for_actor(self, actor: Actor | None) -> ScopedQuerySet[_M]:
         return self.get_queryset().for_actor(actor)
-
-
-class ScopedModel(models.Model):
-    """Base for tenant-owned models; subclasses set ``scope``."""
-
-    scope: ClassVar[Scope]
-    objects: ClassVar[ScopedManager[Any]] = ScopedManager()
-
-    class Meta:
-        abstract = True
 
 
 def scoped_models() -> list[type[models.Model]]:

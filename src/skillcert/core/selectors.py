@@ -28,3 +28,14 @@ def organisation_members(*, actor: Actor, organisation: Organisation) -> QuerySe
 
 def audit_events(*, actor: Actor) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.for_actor(actor).order_by("-seq")
+
+
+def own_memberships(*, user_id: int | None) -> QuerySet[Membership]:
+    """A user's own active memberships, whichever one they act in now."""
+    if user_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user_id=user_id, is_active=True)
+        .select_related("organisation")
+        .order_by("id")
+    )

@@ -11,16 +11,24 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from skillcert.core import selectors
 from skillcert.core.actors import ActorRequest
+from skillcert.core.calendar_services import (
+    can_load_holidays,
+    holiday_schedule_load,
+    parse_schedule_csv,
+)
 from skillcert.core.choices import OFFICIAL_ROLES, ScopeLevel
 from skillcert.core.errors import DomainError
+from skillcert.core.forms import HolidayUploadForm
 from skillcert.core.middleware import ACTIVE_MEMBERSHIP_KEY
-from skillcert.core.models import HolidaySchedule, Membership, Organisation
+from skillcert.core.models import HolidaySchedule, Organisation
 from skillcert.core.personal import personal_reveal
+from skillcert.core.workdays import is_provisional_year
 
 
 class SkillCertLoginView(LoginView):
@@ -40,7 +48,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
 
@@ -48,26 +56,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: ActorRequest) -> HttpResponse:
     actor = request.actor
-    context: dict[str, object] = {"memberships": _memberships(request)}
+    memberships = selectors.own_memberships(user_id=actor.user_id)
+    context: dict[str, object] = {"memberships": memberships}
     if actor.level in (ScopeLevel.PROVINCE, ScopeLevel.CITY, ScopeLevel.INSTITUTION):
         context["organisations"] = selectors.organisation_list(actor=actor)[:200]
     return render(request, "core/home.html", context)
-
-
-def _memberships(request: ActorRequest) -> list[Membership]:
-    return list(
-        Membership.objects.for_actor(request.actor)
-        .filter(user_id=request.actor.user_id, is_active=True)
-        .select_related("organisation")
-    )
 
 
 @login_required
 @require_POST
 def membership_switch(request: ActorRequest) -> HttpResponse:
     membership = get_object_or_404(
-        Membership.objects.filter(user_id=request.actor.user_id, is_active=True),
-        pk=request.POST.get("membership", ""),
+        selectors.own_memberships(user_id=request.actor.user_id),
+        pk=request.POST.get("membership") or 0,
     )
     request.session[ACTIVE_MEMBERSHIP_KEY] = membership.pk
     return redirect("home")
@@ -108,11 +109,31 @@ def audit_list(request: ActorRequest) -> HttpResponse:
 
 @login_required
 def holiday_list(request: ActorRequest) -> HttpResponse:
+    """The loaded schedules, which years are provisional, and the upload for officials."""
+    can_load = can_load_holidays(request.actor)
+    form = HolidayUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_load:
+            return render(request, "core/forbidden.html", status=403)
+        if form.is_valid():
+            try:
+                year, days = parse_schedule_csv(form.cleaned_data["file"])
+                holiday_schedule_load(
+                    actor=request.actor, year=year, source=form.cleaned_data["source"], days=days
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("已录入 %(year)s 年节假日安排。") % {"year": year})
+                return redirect("holiday-list")
     schedules = HolidaySchedule.objects.annotate(
         holiday_count=Count("days", filter=Q(days__is_working_day=False)),
         workday_count=Count("days", filter=Q(days__is_working_day=True)),
     )
-    return render(request, "core/holiday_list.html", {"schedules": schedules})
+    this_year = timezone.localdate().year
+    years = [(y, is_provisional_year(y)) for y in range(this_year - 1, this_year + 3)]
+    context = {"schedules": schedules, "years": years, "form": form, "can_load": can_load}
+    return render(request, "core/holiday_list.html", context)
 
 
 @login_required

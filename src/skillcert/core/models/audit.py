@@ -51,7 +51,7 @@ class AuditEvent(models.Model):
         institution="organisation_id",
         person="actor_id",
     )
-    objects: ClassVar[models.Manager[AuditEvent]] = AuditQuerySet.as_manager()  # type: ignore[assignment]  # manager from a queryset subclass
+    objects: ClassVar[models.Manager[AuditEvent]] = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["seq"]
@@ -72,7 +72,7 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The chain's last seq and hash: the row appends lock, and what truncation is checked against."""
+    """The last seq and hash: appends lock this row, and truncation is checked against it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

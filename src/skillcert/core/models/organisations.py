@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from skillcert.core.choices import CITY_KINDS, PROVINCE_KINDS, OrganisationKind, RegionLevel, ScopeLevel
+from skillcert.core.choices import (
+    CITY_KINDS,
+    PROVINCE_KINDS,
+    OrganisationKind,
+    RegionLevel,
+    ScopeLevel,
+)
 from skillcert.core.scoping import Scope, ScopedManager
 
 
@@ -71,7 +77,7 @@ class Organisation(models.Model):
     scope: ClassVar[Scope] = Scope(
         province="province_id", city="city_id", institution="pk", person="memberships__user_id"
     )
-    objects: ClassVar[ScopedManager[Organisation]] = ScopedManager()
+    objects = ScopedManager["Organisation"]()
 
     class Meta:
         ordering = ["province_id", "city_id", "kind", "name"]
@@ -99,9 +105,10 @@ class Organisation(models.Model):
             if self.city_id:
                 raise ValidationError({"city": _("省级单位不属于某个地市。")})
             return
-        if not self.city_id:
+        city, parent = self.city, self.parent
+        if city is None:
             raise ValidationError({"city": _("地市级单位和评价机构必须选择所在地市。")})
-        if self.city.parent_id != self.province_id:
+        if city.parent_id != self.province_id:
             raise ValidationError({"city": _("所选地市不属于该省份。")})
-        if self.parent_id and self.parent.province_id != self.province_id:
+        if parent is not None and parent.province_id != self.province_id:
             raise ValidationError({"parent": _("上级单位必须在同一省份。")})

@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from skillcert.core.models.organisations import Region
 
 
-def _days(label: str, default: int) -> models.PositiveSmallIntegerField[int, int]:
+def _days(label: StrOrPromise, default: int) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(
         label, default=default, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
 
 
-def _level(label: str, default: int) -> models.PositiveSmallIntegerField[int, int]:
+def _level(label: StrOrPromise, default: int) -> models.PositiveSmallIntegerField[int, int]:
     # Levels run 5 (五级/初级工) down to 1 (一级/高级技师): a cap of 4 allows 5 and 4.
     return models.PositiveSmallIntegerField(
         label, default=default, validators=[MinValueValidator(1), MaxValueValidator(5)]

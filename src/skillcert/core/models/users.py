@@ -86,7 +86,7 @@ class Membership(models.Model):
         institution="organisation_id",
         person="user_id",
     )
-    objects: ClassVar[ScopedManager[Membership]] = ScopedManager()
+    objects = ScopedManager["Membership"]()
 
     class Meta:
         ordering = ["user_id", "id"]
@@ -108,9 +108,10 @@ class Membership(models.Model):
             if self.organisation_id:
                 raise ValidationError({"organisation": _("参评人员不隶属于任何单位。")})
             return
-        if not self.organisation_id:
+        org = self.organisation
+        if org is None:
             raise ValidationError({"organisation": _("该角色必须隶属于一个单位。")})
-        if self.organisation.kind not in allowed:
+        if org.kind not in allowed:
             raise ValidationError({"organisation": _("该单位类型不能设置此角色。")})
-        if self.role == Role.PROVINCE_OFFICIAL and self.organisation.level != ScopeLevel.PROVINCE:
+        if self.role == Role.PROVINCE_OFFICIAL and org.level != ScopeLevel.PROVINCE:
             raise ValidationError({"organisation": _("省级官员必须隶属于省级单位。")})

@@ -22,4 +22,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<14} 平台管理员 (superuser)")
         for login in LOGINS:
             org = org_names.get(login.organisation or "", "")
-            self.stdout.write(f"  {login.username:<14} {login.full_name} · {Role(login.role).label} · {org}")
+            self.stdout.write(
+                f"  {login.username:<14} {login.full_name} · {Role(login.role).label} · {org}"
+            )
