@@ -61,6 +61,7 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, Any]], dict[str, int]]] = {
         },
     ),
     "holiday-list": (lambda c: {}, SIGNED_IN),
+    "policy": (lambda c: {}, {**SIGNED_IN, "candidate": 403}),
     "profile": (lambda c: {}, SIGNED_IN),
     "profile-reveal": (lambda c: {"field": "phone"}, POST_ONLY),
     "api:openapi-json": (lambda c: {}, ALL_OK),

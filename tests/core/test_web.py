@@ -177,3 +177,48 @@ def test_city_official_cannot_upload_a_schedule(cast: Cast) -> None:
 
     assert _upload(cast.client("city_a"), SCHEDULE_2027).status_code == 403  # type: ignore[attr-defined]
     assert not HolidaySchedule.objects.exists()
+
+
+def _policy_post(cast: Cast, role: str, pass_mark: int) -> int:
+    from django.forms.models import model_to_dict
+
+    from skillcert.core.models import ProvincePolicy
+
+    client = cast.client(role)
+    client.get(reverse("policy"))  # creates the defaults on first view
+    data = model_to_dict(ProvincePolicy.objects.get(), exclude=["province"])
+    data["pass_mark"] = pass_mark
+    return int(client.post(reverse("policy"), data).status_code)
+
+
+def test_province_official_edits_the_policy_and_it_is_audited(cast: Cast) -> None:
+    from skillcert.core.models import ProvincePolicy
+
+    assert _policy_post(cast, "province", 65) == 302
+    assert ProvincePolicy.objects.get().pass_mark == 65
+    event = AuditEvent.objects.filter(action="policy.update").get()
+    assert event.changes == {"before": {"pass_mark": 60}, "after": {"pass_mark": 65}}
+
+
+@pytest.mark.parametrize("role", ["city_a", "institution_a", "examiner"])
+def test_others_cannot_edit_the_policy(cast: Cast, role: str) -> None:
+    from skillcert.core.models import ProvincePolicy
+
+    assert _policy_post(cast, role, 30) == 403
+    assert ProvincePolicy.objects.get().pass_mark == 60
+    assert not AuditEvent.objects.filter(action="policy.update").exists()
+
+
+def test_policy_rejects_out_of_range_values(cast: Cast) -> None:
+    from skillcert.core.models import ProvincePolicy
+
+    assert _policy_post(cast, "province", 130) == 200
+    assert ProvincePolicy.objects.get().pass_mark == 60
+
+
+def test_create_api_token_command(cast: Cast) -> None:
+    out = io.StringIO()
+    call_command("create_api_token", "cast_city_b", "--name", "对接", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.json()["username"] == "cast_city_b"

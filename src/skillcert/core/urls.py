@@ -12,6 +12,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
     path("audit/", views.audit_list, name="audit-list"),
     path("calendar/", views.holiday_list, name="holiday-list"),
+    path("policy/", views.policy_detail, name="policy"),
     path("profile/", views.profile, name="profile"),
     path("profile/reveal/<str:field>/", views.profile_reveal, name="profile-reveal"),
 ]

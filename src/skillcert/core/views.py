@@ -24,10 +24,11 @@ from skillcert.core.calendar_services import (
 )
 from skillcert.core.choices import OFFICIAL_ROLES, ScopeLevel
 from skillcert.core.errors import DomainError
-from skillcert.core.forms import HolidayUploadForm
+from skillcert.core.forms import HolidayUploadForm, PolicyForm
 from skillcert.core.middleware import ACTIVE_MEMBERSHIP_KEY
 from skillcert.core.models import HolidaySchedule, Organisation
 from skillcert.core.personal import personal_reveal
+from skillcert.core.services import can_edit_policy, policy_ensure, policy_update
 from skillcert.core.workdays import is_provisional_year
 
 
@@ -134,6 +135,27 @@ def holiday_list(request: ActorRequest) -> HttpResponse:
     years = [(y, is_provisional_year(y)) for y in range(this_year - 1, this_year + 3)]
     context = {"schedules": schedules, "years": years, "form": form, "can_load": can_load}
     return render(request, "core/holiday_list.html", context)
+
+
+@login_required
+def policy_detail(request: ActorRequest) -> HttpResponse:
+    """The actor's province policy: every official reads it, provincial officials edit it."""
+    province = request.actor.organisation.province if request.actor.organisation else None
+    if province is None:
+        return render(request, "core/forbidden.html", status=403)
+    policy = policy_ensure(actor=request.actor, province=province)
+    can_edit = can_edit_policy(request.actor, province)
+    form = PolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST":
+        if not can_edit:
+            return render(request, "core/forbidden.html", status=403)
+        if form.is_valid():
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            if changed:
+                policy_update(actor=request.actor, policy=policy, **changed)
+            messages.success(request, _("政策参数已保存。"))
+            return redirect("policy")
+    return render(request, "core/policy.html", {"form": form, "can_edit": can_edit})
 
 
 @login_required
