@@ -28,26 +28,9 @@ class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]  # ModelForm is gen
 
     class Meta:
         model = ProvincePolicy
-        fields = (
-            "filing_decision_working_days",
-            "filing_validity_years",
-            "filing_renewal_window_days",
-            "batch_plan_filing_working_days",
-            "candidates_per_proctor",
-            "min_proctors_per_room",
-            "min_examiners",
-            "candidates_per_examiner",
-            "min_review_panel",
-            "min_examiners_per_occupation",
-            "theory_min_minutes",
-            "review_min_minutes",
-            "pass_mark",
-            "publicity_working_days",
-            "objection_working_days",
-            "results_filing_working_days",
-            "secondary_vocational_level_cap",
-            "higher_vocational_level_cap",
-            "examiner_max_consecutive_batches",
-            "retention_data_years",
-            "retention_process_years",
+        # Every rule of the policy; the province key and timestamps are not editable here.
+        fields = tuple(
+            f.name
+            for f in ProvincePolicy._meta.get_fields()
+            if getattr(f, "editable", False) and f.name not in {"province", "updated_at"}
         )
