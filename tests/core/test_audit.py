@@ -43,7 +43,7 @@ def _head() -> tuple[int, str]:
     return (head.seq, head.chain_hash) if head else (0, GENESIS)
 
 
-def _sql(sql: str, params: list[object] | None = None) -> None:
+def _sql(sql: str, params: list[str | int] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

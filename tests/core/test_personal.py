@@ -268,6 +268,11 @@ def test_loaded_user_renders_masked_in_templates_and_serialisation() -> None:
 # --- reveal -----------------------------------------------------------------------------
 
 
+def _loaded(cast: Cast, name: str) -> User:
+    # As views see them: loaded from the database (the factories assign plain strings).
+    return User.objects.get(pk=cast.users[name].pk)
+
+
 def _reveal_events() -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action="personal_data.reveal").order_by("seq"))
 
@@ -278,12 +283,12 @@ def _reveal_events() -> list[AuditEvent]:
 def test_allowed_reveal_returns_the_value_and_writes_one_event(
     cast: Cast, who: str, field: str
 ) -> None:
-    target = cast.users["institution_a"]
+    target = _loaded(cast, "institution_a")
     actor = cast.actor(who)
     total_before = AuditEvent.objects.count()
     value = personal_reveal(actor=actor, user=target, field=field)
     assert value == getattr(target, field).plain
-    assert value == getattr(User.objects.get(pk=target.pk), field).plain
+    assert value == crypto.decrypt(_raw_columns(target)[0 if field == "id_number" else 1])
     assert len(value) == (18 if field == "id_number" else 11)
     assert AuditEvent.objects.count() == total_before + 1
     (event,) = _reveal_events()
@@ -295,9 +300,11 @@ def test_allowed_reveal_returns_the_value_and_writes_one_event(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", ["city_b", "institution_b", "examiner", "candidate", "anonymous"])
+@pytest.mark.parametrize(
+    "who", ["city_b", "institution_b", "examiner", "candidate", "anonymous", "education"]
+)
 def test_refused_reveal_raises_and_writes_no_event(cast: Cast, who: str) -> None:
-    target = cast.users["institution_a"]
+    target = _loaded(cast, "institution_a")
     total_before = AuditEvent.objects.count()
     with pytest.raises(PermissionDenied) as refused:
         personal_reveal(actor=cast.actor(who), user=target, field="id_number")
@@ -310,7 +317,7 @@ def test_refused_reveal_raises_and_writes_no_event(cast: Cast, who: str) -> None
 @pytest.mark.django_db
 def test_person_reveals_their_own_data_whatever_their_role(cast: Cast) -> None:
     for who in ("candidate", "examiner"):
-        user = cast.users[who]
+        user = _loaded(cast, who)
         assert personal_reveal(actor=cast.actor(who), user=user, field="phone") == user.phone.plain
     assert [e.actor_id for e in _reveal_events()] == [
         cast.users["candidate"].pk,
@@ -320,7 +327,7 @@ def test_person_reveals_their_own_data_whatever_their_role(cast: Cast) -> None:
 
 @pytest.mark.django_db
 def test_institution_admin_reveals_their_own_staff_only(cast: Cast) -> None:
-    examiner = cast.users["examiner"]  # works at institution A
+    examiner = _loaded(cast, "examiner")  # works at institution A
     assert (
         personal_reveal(actor=cast.actor("institution_a"), user=examiner, field="id_number")
         == examiner.id_number.plain
@@ -337,3 +344,11 @@ def test_reveal_of_an_unprotected_field_is_refused(cast: Cast) -> None:
             actor=cast.actor("province"), user=cast.users["candidate"], field="password"
         )
     assert _reveal_events() == []
+
+
+@pytest.mark.django_db
+def test_a_number_set_in_memory_is_protected_too(cast: Cast) -> None:
+    user = cast.users["institution_a"]  # saved by the factory, never reloaded
+    plain = User.objects.get(pk=user.pk).id_number.plain
+    assert str(user.id_number) == mask("id", plain)
+    assert personal_reveal(actor=cast.actor("province"), user=user, field="id_number") == plain

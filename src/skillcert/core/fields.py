@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 from skillcert.core import crypto
 from skillcert.core.masking import mask
@@ -51,8 +52,19 @@ class Protected:
         return hash(self.plain)
 
 
+class _ProtectedAttribute(DeferredAttribute):
+    """Wraps assigned plain strings at once, so an unsaved object never holds a bare value."""
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        if value is not None and not isinstance(value, Protected):
+            value = Protected(str(value), self.field.kind)  # type: ignore[attr-defined]
+        instance.__dict__[self.field.attname] = value
+
+
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]  # value type is str
     """Stores AES-GCM ciphertext; reads come back as :class:`Protected`."""
+
+    descriptor_class = _ProtectedAttribute
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         self.kind = kind

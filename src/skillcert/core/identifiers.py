@@ -66,20 +66,31 @@ def validate_id(id_type: str, number: str) -> IdentityFacts:
 
 
 def _validate_ric(id_type: str, value: str) -> IdentityFacts:
+    if re.fullmatch(r"\d{15}", value):
+        raise ValidationError(_("请使用18位身份证号码。"), code="invalid")
+    is_hmt = value.startswith(_HMT_PREFIXES)
+    if id_type == IdType.HMT_RESIDENCE and not is_hmt:
+        raise ValidationError(
+            _("港澳台居民居住证号码应以810000、820000或830000开头。"), code="invalid"
+        )
+    if id_type == IdType.RESIDENT and is_hmt:
+        raise ValidationError(_("这是港澳台居民居住证号码，请选择对应的证件类型。"), code="invalid")
     try:
-        value = ric.validate(value)
+        # stdnum's area table has no 81/82/83 codes, so permits check format, date and digit only.
+        if is_hmt:
+            if not re.fullmatch(r"\d{17}[\dX]", value) or not _ric_checksum_ok(value):
+                raise StdnumError()
+            birth_date = ric.get_birth_date(value)
+        else:
+            value = ric.validate(value)
+            birth_date = ric.get_birth_date(value)
     except StdnumError as exc:
         raise ValidationError(
             _("身份证号码不正确（位数、出生日期、地区码或校验位有误）。"), code="invalid"
         ) from exc
-    if len(value) != 18:
-        raise ValidationError(_("请使用18位身份证号码。"), code="invalid")
-    is_hmt = value.startswith(_HMT_PREFIXES)
-    if id_type == IdType.HMT_RESIDENCE and not is_hmt:
-        raise ValidationError(_("港澳台居民居住证号码应以810000、820000或830000开头。"))
     # The 17th digit is odd for men and even for women (GB 11643-1999).
     gender = Gender.MALE if int(value[16]) % 2 else Gender.FEMALE
-    return IdentityFacts(value, ric.get_birth_date(value), gender)
+    return IdentityFacts(value, birth_date, gender)
 
 
 def _ric_checksum_ok(value: str) -> bool:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from skillcert.core import crypto
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
-from skillcert.core.choices import OFFICIAL_ROLES, Role
+from skillcert.core.choices import Role
 from skillcert.core.errors import PermissionDenied
 from skillcert.core.identifiers import normalise_id, validate_id, validate_phone
 from skillcert.core.models import Membership, User
@@ -21,6 +21,7 @@ from skillcert.core.models import Membership, User
 ID_INDEX = "id"
 PHONE_INDEX = "phone"
 REVEALABLE_FIELDS = frozenset({"id_number", "phone"})
+REVEALING_ROLES = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL, Role.INSTITUTION_ADMIN})
 
 
 def id_index(id_type: str, number: str) -> str:
@@ -55,13 +56,14 @@ def find_user_by_id_number(id_type: str, number: str) -> User | None:
 
 
 def can_reveal(actor: Actor, user: User) -> bool:
-    """Full values go to the person themself, and to officials and institution admins
-    whose scope holds one of the person's memberships."""
+    """Full values go to the person themself, and to HR officials and institution admins
+    whose scope holds one of the person's memberships. Education officials read
+    certification data, not identity documents, so they see masked values only."""
     if actor.user_id is not None and actor.user_id == user.pk:
         return True
     if actor.is_platform_admin:
         return True
-    if actor.role not in OFFICIAL_ROLES | {Role.INSTITUTION_ADMIN}:
+    if actor.role not in REVEALING_ROLES:
         return False
     return Membership.objects.for_actor(actor).filter(user=user).exists()
 
