@@ -86,7 +86,7 @@ clean:
 # configuration, e.g. a mirror) installing into a private --target directory, which needs
 # neither a virtualenv nor ~/.local/bin on PATH and is not refused on "externally managed"
 # system Pythons. Without pip (a bare Debian python3), download the uv wheel from the
-# package index's simple API with the standard library, check its sha256 and unpack the
+# package index's simple API (the one uv.lock names) with the standard library, check its sha256 and unpack the
 # binary. Set UV_BOOTSTRAP_INDEX_URL (or PIP_INDEX_URL) to use a mirror.
 
 $(BOOTSTRAP_UV):
@@ -116,7 +116,15 @@ if has_pip:
         done("pip")
     print("pip could not install uv; downloading the wheel directly", file=sys.stderr)
 
-index = (os.environ.get("UV_BOOTSTRAP_INDEX_URL") or os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple").rstrip("/")
+def locked_index():
+    # The index uv.lock was resolved against (its first `registry = "..."` entry).
+    with open("uv.lock", encoding="utf-8") as lock:
+        found = re.search(r'registry = "([^"]+)"', lock.read())
+    return found.group(1) if found else ""
+
+index = (os.environ.get("UV_BOOTSTRAP_INDEX_URL") or os.environ.get("PIP_INDEX_URL") or locked_index()).rstrip("/")
+if not index:
+    sys.exit("no package index known: set UV_BOOTSTRAP_INDEX_URL")
 page_url = index + "/uv/"
 
 class Links(html.parser.HTMLParser):
