@@ -21,7 +21,8 @@ class SessionAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        actor = resolve_actor(request)
+        # ActorMiddleware has usually resolved it already.
+        actor = getattr(request, "actor", None) or resolve_actor(request)
         if actor.user is None:
             return None
         request.actor = actor  # type: ignore[attr-defined]  # see ActorRequest
