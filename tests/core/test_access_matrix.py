@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from skillcert.catalog.models import Occupation, Standard, StandardLevel
 from tests.conftest import CAST_ROLES, Cast
 
 EXCLUDED = {
@@ -83,6 +84,169 @@ MATRIX: dict[str, tuple[Callable[[Cast], dict[str, Any]], dict[str, int]]] = {
         },
     ),
 }
+
+
+CATALOG_EDITORS = {**dict.fromkeys(CAST_ROLES, 403), "anonymous": 302, "province": 200}
+
+
+def _catalog_level() -> StandardLevel:
+    """An occupation, a standard and its level-5 row for the catalogue's URLs."""
+    occupation, _ = Occupation.objects.get_or_create(
+        code="6-18-01-01", defaults={"name": "车工", "tier": 4}
+    )
+    standard, _ = Standard.objects.get_or_create(
+        occupation=occupation,
+        title="矩阵测试标准",
+        defaults={"kind": "national", "document_number": "测试", "year": 2018},
+    )
+    level, _ = StandardLevel.objects.get_or_create(standard=standard, level=5)
+    return level
+
+
+def _catalog_code(c: Cast) -> dict[str, Any]:
+    return {"code": _catalog_level().standard.occupation.code}
+
+
+def _catalog_level_kwargs(c: Cast) -> dict[str, Any]:
+    return {"pk": _catalog_level().standard_id, "level": 5}
+
+
+# The catalogue is public reference data; only provincial officials edit it.
+MATRIX.update(
+    {
+        "catalog-search": (lambda c: {}, ALL_OK),
+        "catalog-occupation": (_catalog_code, ALL_OK),
+        "catalog-standard": (lambda c: {"pk": _catalog_level().standard_id}, ALL_OK),
+        "catalog-occupation-add": (lambda c: {}, CATALOG_EDITORS),
+        "catalog-work-type-add": (_catalog_code, CATALOG_EDITORS),
+        "catalog-standard-add": (_catalog_code, CATALOG_EDITORS),
+        "catalog-standard-level": (_catalog_level_kwargs, CATALOG_EDITORS),
+        "catalog-weight-table": (
+            lambda c: {**_catalog_level_kwargs(c), "table": "theory"},
+            CATALOG_EDITORS,
+        ),
+        "api:catalog-occupation-list": (lambda c: {}, ALL_OK),
+        "api:catalog-occupation-detail": (_catalog_code, ALL_OK),
+        "api:catalog-standard-detail": (
+            lambda c: {"standard_id": _catalog_level().standard_id},
+            ALL_OK,
+        ),
+    }
+)
+
+
+def _institutions(c: Cast) -> dict[str, Any]:
+    """Institution A with a draft application, a scope line and an examiner (built once)."""
+    cached: dict[str, Any] | None = getattr(c, "_institutions", None)
+    if cached is None:
+        from skillcert.core.choices import IdType
+        from skillcert.institutions.services import filing, registry
+        from tests.factories import resident_id
+        from tests.institutions.conftest import build_world
+
+        world = build_world(c)
+        admin = c.actor("institution_a")
+        app = filing.filing_application_create(
+            actor=admin, institution=world.inst_a, kind="initial"
+        )
+        line = filing.scope_line_add(
+            actor=admin,
+            application=app,
+            occupation=world.lathe,
+            work_type=None,
+            standard=world.lathe_std,
+            lowest_level=5,
+            highest_level=4,
+            item_bank_source="national",
+        )
+        staff = registry.staff_add(
+            actor=admin,
+            institution=world.inst_a,
+            kind="examiner",
+            full_name="考评员甲",
+            id_type=IdType.RESIDENT,
+            id_number=resident_id(serial=77),
+        )
+        cached = {"inst": world.inst_a.pk, "app": app.pk, "line": line.pk, "staff": staff.pk}
+        c._institutions = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _inst(c: Cast) -> dict[str, Any]:
+    return {"pk": _institutions(c)["inst"]}
+
+
+def _app(c: Cast) -> dict[str, Any]:
+    return {"pk": _institutions(c)["app"]}
+
+
+def _staff(c: Cast) -> dict[str, Any]:
+    return {"pk": _institutions(c)["inst"], "staff_pk": _institutions(c)["staff"]}
+
+
+# Institution A's objects: its city, the province (and the province's education
+# department) and its own admin see them; city B, institution B and persons get 404.
+IN_CITY_A = {
+    "anonymous": 302,
+    "province": 200,
+    "city_a": 200,
+    "city_b": 404,
+    "education": 200,
+    "institution_a": 200,
+    "institution_b": 404,
+    "examiner": 404,
+    "candidate": 404,
+}
+AUTHORITIES = {**dict.fromkeys(CAST_ROLES, 403), "anonymous": 302}
+AUTHORITIES.update(province=200, city_a=200, city_b=200)
+
+MATRIX.update(
+    {
+        "directory": (lambda c: {}, ALL_OK),
+        "directory-export": (lambda c: {}, ALL_OK),
+        "directory-notices": (lambda c: {}, ALL_OK),
+        # An unfiled institution is not in the public directory, for anyone.
+        "directory-detail": (_inst, dict.fromkeys(CAST_ROLES, 404)),
+        # Each institution admin is taken straight to their own institution.
+        "institution-list": (
+            lambda c: (_institutions(c), {})[1],
+            {**SIGNED_IN, "institution_a": 302, "institution_b": 302},
+        ),
+        "institution-register": (lambda c: {}, AUTHORITIES),
+        "institution-detail": (_inst, IN_CITY_A),
+        "institution-site-add": (_inst, POST_ONLY),
+        "institution-staff-add": (_inst, POST_ONLY),
+        "institution-staff-deactivate": (_staff, POST_ONLY),
+        "institution-qualification-add": (_staff, POST_ONLY),
+        "institution-suspend": (_inst, POST_ONLY),
+        "institution-reinstate": (_inst, POST_ONLY),
+        "institution-revoke": (_inst, POST_ONLY),
+        "filing-list": (lambda c: {}, SIGNED_IN),
+        "filing-create": (lambda c: {}, POST_ONLY),
+        "filing-detail": (_app, IN_CITY_A),
+        "filing-line-add": (_app, POST_ONLY),
+        "filing-line-remove": (
+            lambda c: {**_app(c), "line_pk": _institutions(c)["line"]},
+            POST_ONLY,
+        ),
+        "filing-material-upload": (_app, POST_ONLY),
+        "filing-opinion-add": (_app, POST_ONLY),
+        "filing-onsite-add": (_app, POST_ONLY),
+        "filing-transition": (lambda c: {**_app(c), "action": "submit"}, POST_ONLY),
+        "api:public_directory": (lambda c: {}, ALL_OK),
+        "api:institutions": (lambda c: {}, API_SIGNED_IN),
+        "api:institution": (
+            lambda c: {"institution_id": _institutions(c)["inst"]},
+            {**IN_CITY_A, "anonymous": 401},
+        ),
+        # Without its query parameters the check answers 422 to every signed-in caller.
+        "api:scope_check": (
+            lambda c: {"institution_id": _institutions(c)["inst"]},
+            {**dict.fromkeys(CAST_ROLES, 422), "anonymous": 401},
+        ),
+        "api:filings": (lambda c: {}, API_SIGNED_IN),
+    }
+)
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:

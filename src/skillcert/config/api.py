@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
+from skillcert.catalog.api import router as catalog_router
+from skillcert.institutions.api import router as institutions_router
 from skillcert.core.actors import Actor
 from skillcert.core.api import router as core_router
 from skillcert.core.errors import DomainError
@@ -62,3 +64,5 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 api.add_router("/", core_router)
+api.add_router("/catalog/", catalog_router)
+api.add_router("/", institutions_router)

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "skillcert.core",
+    "skillcert.catalog",
+    "skillcert.institutions",
 ]
 
 MIDDLEWARE = [

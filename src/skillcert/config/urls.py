@@ -7,5 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("catalog/", include("skillcert.catalog.urls")),
+    path("", include("skillcert.institutions.urls")),
     path("", include("skillcert.core.urls")),
 ]

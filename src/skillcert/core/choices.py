@@ -79,3 +79,13 @@ class IdType(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")
+
+
+class SkillLevel(models.IntegerChoices):
+    """The five levels of 职业技能等级 (川人社办发〔2020〕20号 一): 5 is the lowest."""
+
+    FIVE = 5, _("五级/初级工")
+    FOUR = 4, _("四级/中级工")
+    THREE = 3, _("三级/高级工")
+    TWO = 2, _("二级/技师")
+    ONE = 1, _("一级/高级技师")

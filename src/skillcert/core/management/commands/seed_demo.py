@@ -4,8 +4,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from skillcert.catalog.demo import seed_catalog_demo
 from skillcert.core.choices import Role
 from skillcert.core.demo import DEMO_PASSWORD, LOGINS, ORGANISATIONS, seed_demo
+from skillcert.institutions.demo import seed_institutions_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["logins_only"]:
             seed_demo()
+            seed_catalog_demo()
+            seed_institutions_demo()
         org_names = {key: name for key, name, *_ in ORGANISATIONS}
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  {'admin':<14} 平台管理员 (superuser)")
