@@ -9,12 +9,12 @@ from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
 from skillcert.catalog.api import router as catalog_router
-from skillcert.institutions.api import router as institutions_router
 from skillcert.core.actors import Actor
 from skillcert.core.api import router as core_router
 from skillcert.core.errors import DomainError
 from skillcert.core.middleware import resolve_actor
 from skillcert.core.services import api_token_authenticate
+from skillcert.institutions.api import router as institutions_router
 
 
 class SessionAuth(APIKeyCookie):
