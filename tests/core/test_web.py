@@ -222,3 +222,9 @@ def test_create_api_token_command(cast: Cast) -> None:
     secret = out.getvalue().strip().splitlines()[-1]
     response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.json()["username"] == "cast_city_b"
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(cast: Cast) -> None:
+    client = cast.client("city_a")
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page
