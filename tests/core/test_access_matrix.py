@@ -249,6 +249,32 @@ MATRIX.update(
 )
 
 
+def _job(c: Cast) -> dict[str, Any]:
+    """A finished job of institution A with a result file (built once)."""
+    cached: int | None = getattr(c, "_job", None)
+    if cached is None:
+        from django.core.files.base import ContentFile
+
+        from skillcert.core.models import Job, JobStatus
+
+        job = Job.objects.create(
+            kind="test", organisation=c.orgs["institution_a"], status=JobStatus.SUCCEEDED
+        )
+        job.result_file.save("result.txt", ContentFile(b"ok"))
+        cached = job.pk
+        c._job = cached  # type: ignore[attr-defined]
+    return {"pk": cached}
+
+
+# Jobs follow their organisation: institution A, its city and the province.
+MATRIX.update(
+    {
+        "job-detail": (_job, IN_CITY_A),
+        "job-result": (_job, IN_CITY_A),
+    }
+)
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
     for p in patterns:
         if isinstance(p, URLResolver):

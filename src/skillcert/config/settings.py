@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "skillcert.core",
     "skillcert.catalog",
     "skillcert.institutions",
+    "skillcert.batches",
+    "skillcert.enrollment",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit-list"),
     path("calendar/", views.holiday_list, name="holiday-list"),
     path("policy/", views.policy_detail, name="policy"),
+    path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/result/", views.job_result, name="job-result"),
     path("profile/", views.profile, name="profile"),
     path("profile/reveal/<str:field>/", views.profile_reveal, name="profile-reveal"),
 ]

@@ -9,7 +9,8 @@ from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from skillcert.core.choices import OFFICIAL_ROLES, ScopeLevel
 from skillcert.core.errors import DomainError
 from skillcert.core.forms import HolidayUploadForm, PolicyForm
 from skillcert.core.middleware import ACTIVE_MEMBERSHIP_KEY
-from skillcert.core.models import HolidaySchedule, Organisation
+from skillcert.core.models import HolidaySchedule, Job, Organisation
 from skillcert.core.personal import personal_reveal
 from skillcert.core.services import can_edit_policy, policy_ensure, policy_update
 from skillcert.core.workdays import is_provisional_year
@@ -178,3 +179,20 @@ def profile_reveal(request: ActorRequest, field: str) -> HttpResponse:
         return HttpResponse(value)
     messages.info(request, _("完整号码：%(value)s") % {"value": value})
     return redirect("profile")
+
+
+@login_required
+def job_detail(request: ActorRequest, pk: int) -> HttpResponse:
+    """A long job's progress; the page polls the fragment until the job finishes."""
+    job = get_object_or_404(Job.objects.for_actor(request.actor), pk=pk)
+    template = "core/job_detail.html#progress" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_result(request: ActorRequest, pk: int) -> HttpResponseBase:
+    job = get_object_or_404(Job.objects.for_actor(request.actor), pk=pk)
+    if not job.result_file:
+        return HttpResponse(status=404)
+    name = job.result.get("filename") or job.result_file.name.rsplit("/", 1)[-1]
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
