@@ -9,5 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("catalog/", include("skillcert.catalog.urls")),
     path("", include("skillcert.institutions.urls")),
+    path("", include("skillcert.batches.urls")),
+    path("", include("skillcert.enrollment.urls")),
     path("", include("skillcert.core.urls")),
 ]

@@ -57,6 +57,12 @@ class ProvincePolicy(models.Model):
     # 沪人社职〔2022〕102号: level caps by school type.
     secondary_vocational_level_cap = _level(_("中职学校最高可评等级"), 4)
     higher_vocational_level_cap = _level(_("高职及本科院校最高可评等级"), 3)
+    # 云人社函〔2023〕1号 二(一): the authority spot-checks a share of each batch's applications.
+    spot_check_percent = models.PositiveSmallIntegerField(
+        _("资格审核抽查比例（%）"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     examiner_max_consecutive_batches = _days(_("考评员在同一机构连续任职批次上限"), 3)
     # 云人社函〔2023〕1号 二(三): ≥5 years and ≥3 years; 川人社办发〔2020〕20号 附件4: 2 years.
     retention_data_years = _days(_("音视频及电子数据保存年限"), 5)
