@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
 from skillcert.core.choices import Role, ScopeLevel
-from skillcert.core.errors import PermissionDenied
+from skillcert.core.errors import DomainError, PermissionDenied
 from skillcert.core.models import ApiToken, Membership, Organisation, ProvincePolicy, Region, User
 from skillcert.core.personal import apply_identity, apply_phone
 
@@ -48,7 +49,10 @@ def organisation_create(
     if not can_manage_organisation(actor, parent, province):
         raise PermissionDenied(_("您无权在此处创建单位。"))
     org = Organisation(name=name, kind=kind, province=province, city=city, parent=parent)
-    org.full_clean()
+    try:
+        org.full_clean()
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), code="invalid_organisation") from exc
     org.save()
     audit_record(
         actor=actor,

@@ -6,11 +6,13 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from skillcert.catalog.models import Occupation, WorkType
 from skillcert.core.actors import ActorRequest
 from skillcert.institutions import selectors
+from skillcert.institutions.choices import FilingStatus
 from skillcert.institutions.models import FilingApplication, Institution, ScopeEntry
 from skillcert.institutions.scope import scope_allows
 
@@ -81,6 +83,24 @@ def _entry_out(entry: ScopeEntry) -> ScopeEntryOut:
     )
 
 
+class DirectoryQuery(Schema):
+    occupation: str | None = None
+    # Levels count down: 5 (五级/初级工) … 1 (一级/高级技师).
+    level: int | None = Field(default=None, ge=1, le=5)
+
+
+class ScopeCheckQuery(Schema):
+    occupation: str
+    level: int = Field(ge=1, le=5)
+    work_type: str | None = None
+    on_date: datetime.date | None = None
+
+
+class FilingQuery(Schema):
+    status: FilingStatus | None = None
+    overdue: bool | None = None
+
+
 @router.get(
     "/public/directory",
     response=list[DirectoryEntryOut],
@@ -88,8 +108,9 @@ def _entry_out(entry: ScopeEntry) -> ScopeEntryOut:
     summary="The public directory of filed institutions and their scope",
 )
 def public_directory(
-    request: ActorRequest, occupation: str | None = None, level: int | None = None
+    request: ActorRequest, filters: Query[DirectoryQuery]
 ) -> list[DirectoryEntryOut]:
+    found = selectors.public_directory(occupation=filters.occupation, level=filters.level)
     return [
         DirectoryEntryOut(
             id=inst.pk,
@@ -103,7 +124,7 @@ def public_directory(
             valid_until=inst.filing.valid_until,
             scope=[_entry_out(e) for e in inst.filing.public_entries],
         )
-        for inst in selectors.public_directory(occupation=occupation, level=level)
+        for inst in found
     ]
 
 
@@ -143,27 +164,37 @@ def institution(request: ActorRequest, institution_id: int) -> InstitutionOut:
     summary="May this institution evaluate an occupation (work type) at a level on a date?",
 )
 def scope_check(
-    request: ActorRequest,
-    institution_id: int,
-    occupation: str,
-    level: int,
-    work_type: str | None = None,
-    on_date: datetime.date | None = None,
+    request: ActorRequest, institution_id: int, query: Query[ScopeCheckQuery]
 ) -> ScopeDecisionOut:
-    inst = get_object_or_404(Institution.objects.for_actor(request.actor), pk=institution_id)
-    occ = get_object_or_404(Occupation, code=occupation)
-    wt = get_object_or_404(WorkType, occupation=occ, name=work_type) if work_type else None
-    decision = scope_allows(inst, occ, wt, level, on_date or timezone.localdate())
+    inst = get_object_or_404(
+        Institution.objects.for_actor(request.actor).select_related("organisation"),
+        pk=institution_id,
+    )
+    occ = get_object_or_404(Occupation, code=query.occupation)
+    wt = (
+        get_object_or_404(WorkType, occupation=occ, name=query.work_type)
+        if query.work_type
+        else None
+    )
+    on_date = query.on_date or timezone.localdate()
+    decision = scope_allows(inst, occ, wt, query.level, on_date)
     return ScopeDecisionOut(allowed=decision.allowed, code=decision.code, reason=decision.reason)
 
 
-@router.get("/filings", response=list[FilingOut], summary="Filing applications in scope")
-def filings(request: ActorRequest) -> list[FilingOut]:
+@router.get(
+    "/filings",
+    response=list[FilingOut],
+    summary="Filing applications in scope, in every state, newest first",
+)
+def filings(request: ActorRequest, filters: Query[FilingQuery]) -> list[FilingOut]:
+    # Every state: an institution's drafts and returned applications too, not only the
+    # authority's open queue (filter with ?status=submitted&overdue=true for that).
+    found = selectors.filing_application_list(actor=request.actor)
+    if filters.status is not None:
+        found = found.filter(status=filters.status)
     today = timezone.localdate()
-    return [
-        _filing_out(a, selectors.is_overdue(a, today))
-        for a in selectors.filing_queue(actor=request.actor)
-    ]
+    rows = [(a, selectors.is_overdue(a, today)) for a in found]
+    return [_filing_out(a, late) for a, late in rows if filters.overdue in (None, late)]
 
 
 def _filing_out(app: FilingApplication, overdue: bool) -> FilingOut:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from skillcert.catalog.choices import OccupationTier
 from skillcert.catalog.models import Occupation, Standard, WorkType
-from skillcert.core.choices import IdType, OrganisationKind, RegionLevel, SkillLevel
-from skillcert.core.models import Organisation, Region
+from skillcert.core.choices import IdType, OrganisationKind, RegionLevel, Role, SkillLevel
+from skillcert.core.models import Organisation, Region, User
 from skillcert.institutions.choices import (
     FilingKind,
     InstitutionType,
@@ -25,7 +28,8 @@ class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("机构名称"), required=False, max_length=64)
     city = forms.ModelChoiceField(
         label=_("地市"),
-        queryset=Region.objects.filter(level=RegionLevel.CITY),
+        # The label of a 市辖区 names its province: select it in the same query.
+        queryset=Region.objects.filter(level=RegionLevel.CITY).select_related("parent"),
         required=False,
         empty_label=_("全部地市"),
     )
@@ -51,10 +55,18 @@ class InstitutionRegisterForm(forms.Form):
     contact_name = forms.CharField(label=_("联系人"), max_length=64)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=20)
 
-    def __init__(self, *args: object, province: Region, centres: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["city"].queryset = Region.objects.filter(parent=province)  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = centres  # type: ignore[attr-defined]
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        cities: QuerySet[Region],
+        centres: QuerySet[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        # The view passes the cities and centres in the official's own area.
+        cast(forms.ModelChoiceField[Region], self.fields["city"]).queryset = cities
+        cast(forms.ModelChoiceField[Organisation], self.fields["supervisor"]).queryset = centres
 
 
 CENTRE_KINDS = (OrganisationKind.CITY_CENTRE, OrganisationKind.PROVINCE_CENTRE)
@@ -100,7 +112,9 @@ class QualificationForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        occupation = Occupation.objects.filter(code=data.get("occupation", ""), tier=4).first()
+        occupation = Occupation.objects.filter(
+            code=data.get("occupation", ""), tier=OccupationTier.OCCUPATION
+        ).first()
         if occupation is None:
             raise forms.ValidationError(_("找不到该职业编码。"))
         data["occupation"] = occupation
@@ -127,12 +141,18 @@ class ScopeLineForm(forms.Form):
     highest_level = forms.TypedChoiceField(label=_("最高等级"), choices=LEVEL_CHOICES, coerce=int)
     item_bank_source = forms.ChoiceField(label=_("命题资源"), choices=ItemBankSource.choices)
 
-    def work_type_obj(self) -> WorkType | None:
-        name = self.cleaned_data.get("work_type") or ""
-        standard = self.cleaned_data["standard"]
-        if not name:
-            return None
-        return WorkType.objects.filter(occupation=standard.occupation, name=name).first()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name, standard = data.get("work_type") or "", data.get("standard")
+        data["work_type"] = None
+        if name and standard is not None:
+            # An unknown name must not silently become a line for the whole occupation.
+            data["work_type"] = WorkType.objects.filter(
+                occupation_id=standard.occupation_id, name=name
+            ).first()
+            if data["work_type"] is None:
+                raise forms.ValidationError(_("该职业下没有这个工种。"))
+        return data
 
 
 class MaterialForm(forms.Form):
@@ -141,8 +161,13 @@ class MaterialForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
+    # Optional here: each service refuses a blank reason with its own message
+    # (请填写退回原因 …), and approval takes an optional note in the same field.
     reason = forms.CharField(
-        label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
     )
 
 
@@ -152,10 +177,39 @@ class SuspendForm(ReasonForm):
     )
 
 
+def province_experts(province_code: str | None) -> QuerySet[User]:
+    """Users holding an active expert role in the province: whom an official may record
+    an opinion for (the service checks the role and conflicts of interest again)."""
+    return (
+        User.objects.filter(
+            memberships__role=Role.EXPERT,
+            memberships__is_active=True,
+            memberships__organisation__province_id=province_code,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+class ExpertChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class OpinionForm(forms.Form):
+    """An expert's own opinion; with ``experts``, an official recording one for an expert."""
+
+    expert = ExpertChoiceField(label=_("专家"), queryset=User.objects.none(), required=False)
     score = forms.IntegerField(label=_("评分（0–100）"), min_value=0, max_value=100)
     recommends_approval = forms.BooleanField(label=_("同意备案"), required=False)
     opinion = forms.CharField(label=_("评估意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, data: Any = None, *, experts: QuerySet[User] | None = None, **kwargs: Any):
+        super().__init__(data, **kwargs)
+        if experts is None:
+            del self.fields["expert"]
+        else:
+            cast(ExpertChoiceField, self.fields["expert"]).queryset = experts
 
 
 class OnsiteForm(forms.Form):

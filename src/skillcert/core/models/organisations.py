@@ -34,7 +34,7 @@ class Region(models.Model):
         verbose_name_plural = _("行政区划")
 
     def __str__(self) -> str:
-        if self.level == RegionLevel.CITY and self.parent and self.name == "市辖区":
+        if self.name == "市辖区" and self.parent is not None:
             return f"{self.parent.name}市辖区"
         return self.name
 
@@ -84,7 +84,11 @@ class Organisation(models.Model):
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
         constraints = [
-            models.UniqueConstraint(fields=["province", "city", "name"], name="org_unique_name"),
+            models.UniqueConstraint(
+                fields=["province", "city", "name"],
+                name="org_unique_name",
+                violation_error_message=_("该地区已存在同名单位。"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from skillcert.core.actors import Actor, ActorRequest
 from skillcert.core.choices import Role
+from skillcert.core.models import User
 from skillcert.core.web import form_errors_to_messages, run_action
 from skillcert.institutions import selectors
 from skillcert.institutions.choices import FILING_EDITABLE
@@ -26,9 +28,10 @@ from skillcert.institutions.forms import (
     OpinionForm,
     ReasonForm,
     ScopeLineForm,
+    province_experts,
 )
 from skillcert.institutions.models import FilingApplication, FilingScopeLine, Institution
-from skillcert.institutions.permissions import is_authority_over, is_own_admin
+from skillcert.institutions.permissions import STAFF_ROLES, is_authority_over, is_own_admin
 from skillcert.institutions.services import filing
 
 
@@ -41,14 +44,25 @@ def _application(request: ActorRequest, pk: int) -> FilingApplication:
     )
 
 
+def _listed(actor: Actor) -> QuerySet[FilingApplication]:
+    """Experts see what they may assess; an institution sees its own applications in every
+    state (drafts and returned ones included); authorities see their queue."""
+    if actor.role == Role.EXPERT:
+        return selectors.applications_for_expert(actor=actor)
+    if actor.role in STAFF_ROLES:
+        return selectors.filing_application_list(actor=actor)
+    return selectors.filing_queue(actor=actor)
+
+
 @login_required
 def filing_list(request: ActorRequest) -> HttpResponse:
     """Authorities see their queue (overdue first); institutions see their applications."""
-    applications = selectors.filing_queue(actor=request.actor)
     today = timezone.localdate()
-    rows = [(a, selectors.is_overdue(a, today)) for a in applications]
-    own = Institution.objects.for_actor(request.actor).first()
-    can_apply = request.actor.role == Role.INSTITUTION_ADMIN and own is not None
+    rows = [(a, selectors.is_overdue(a, today)) for a in _listed(request.actor)]
+    can_apply = (
+        request.actor.role == Role.INSTITUTION_ADMIN
+        and Institution.objects.for_actor(request.actor).exists()
+    )
     return render(
         request,
         "institutions/filing_list.html",
@@ -60,9 +74,12 @@ def filing_list(request: ActorRequest) -> HttpResponse:
 @require_POST
 def filing_create(request: ActorRequest) -> HttpResponse:
     institution = Institution.objects.for_actor(request.actor).first()
-    form = FilingCreateForm(request.POST)
-    if institution is None or not form.is_valid():
+    if institution is None:
         raise Http404
+    form = FilingCreateForm(request.POST)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect("filing-list")
     application = run_action(
         request,
         lambda: filing.filing_application_create(
@@ -77,9 +94,10 @@ def filing_create(request: ActorRequest) -> HttpResponse:
 
 @login_required
 def filing_detail(request: ActorRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
+    application = _viewable_application(request, pk)
     actor = request.actor
     institution = application.institution
+    is_authority = is_authority_over(actor, institution)
     context = {
         "application": application,
         "overdue": selectors.is_overdue(application, timezone.localdate()),
@@ -89,14 +107,18 @@ def filing_detail(request: ActorRequest, pk: int) -> HttpResponse:
         "checks": application.onsite_checks.all(),
         "conditions": filing_conditions(application),
         "is_applicant": is_own_admin(actor, institution),
-        "is_authority": is_authority_over(actor, institution),
+        "is_authority": is_authority,
         "is_expert": actor.role == Role.EXPERT,
         "editable": application.status in FILING_EDITABLE,
-        "line_form": ScopeLineForm(),
-        "material_form": MaterialForm(),
-        "reason_form": ReasonForm(),
-        "opinion_form": OpinionForm(),
-        "onsite_form": OnsiteForm(),
+        # Distinct id prefixes: several of these forms share field names on one page.
+        "line_form": ScopeLineForm(auto_id="line_%s"),
+        "material_form": MaterialForm(auto_id="material_%s"),
+        "return_form": ReasonForm(auto_id="return_%s"),
+        "refuse_form": ReasonForm(auto_id="refuse_%s"),
+        "opinion_form": OpinionForm(
+            experts=_experts(actor) if is_authority else None, auto_id="opinion_%s"
+        ),
+        "onsite_form": OnsiteForm(auto_id="onsite_%s"),
     }
     return render(request, "institutions/filing_detail.html", context)
 
@@ -114,7 +136,7 @@ def scope_line_add(request: ActorRequest, pk: int) -> HttpResponse:
                 actor=request.actor,
                 application=application,
                 occupation=data["standard"].occupation,
-                work_type=form.work_type_obj(),
+                work_type=data["work_type"],
                 standard=data["standard"],
                 lowest_level=data["lowest_level"],
                 highest_level=data["highest_level"],
@@ -161,42 +183,37 @@ def material_upload(request: ActorRequest, pk: int) -> HttpResponse:
     return redirect("filing-detail", pk=pk)
 
 
-# action name -> (service call, success message, needs a reason)
+# action name -> (service call, success message). The reason (or approval note) is passed
+# as typed: the services that need one refuse a blank one with their own message.
 _Transition = Callable[[Actor, FilingApplication, str], Any]
-TRANSITIONS: dict[str, tuple[_Transition, Any, bool]] = {
+TRANSITIONS: dict[str, tuple[_Transition, Any]] = {
     "submit": (
         lambda actor, app, _r: filing.filing_submit(actor=actor, application=app),
         gettext_lazy("已提交备案申请。"),
-        False,
     ),
     "accept": (
         lambda actor, app, _r: filing.filing_accept(actor=actor, application=app),
         gettext_lazy("已受理。"),
-        False,
     ),
     "return": (
         lambda actor, app, reason: filing.filing_return(
             actor=actor, application=app, reason=reason
         ),
         gettext_lazy("已退回。"),
-        True,
     ),
     "start_assessment": (
         lambda actor, app, _r: filing.filing_start_assessment(actor=actor, application=app),
         gettext_lazy("已进入专家评估。"),
-        False,
     ),
     "approve": (
         lambda actor, app, note: filing.filing_approve(actor=actor, application=app, note=note),
         gettext_lazy("已准予备案，机构已列入目录。"),
-        False,
     ),
     "refuse": (
         lambda actor, app, reason: filing.filing_refuse(
             actor=actor, application=app, reason=reason
         ),
         gettext_lazy("已作出不予备案决定。"),
-        True,
     ),
 }
 
@@ -207,12 +224,12 @@ def filing_transition(request: ActorRequest, pk: int, action: str) -> HttpRespon
     if action not in TRANSITIONS:
         raise Http404
     application = _application(request, pk)
-    call, success, needs_reason = TRANSITIONS[action]
+    call, success = TRANSITIONS[action]
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    if needs_reason and not reason:
+    if not form.is_valid():
         form_errors_to_messages(request, form)
         return redirect("filing-detail", pk=pk)
+    reason = form.cleaned_data["reason"]
     run_action(request, lambda: call(request.actor, application, reason), success=success)
     return redirect("filing-detail", pk=pk)
 
@@ -220,13 +237,22 @@ def filing_transition(request: ActorRequest, pk: int, action: str) -> HttpRespon
 @login_required
 @require_POST
 def opinion_add(request: ActorRequest, pk: int) -> HttpResponse:
-    application = _application_for_expert(request, pk)
-    form = OpinionForm(request.POST)
+    application = _viewable_application(request, pk)
+    actor = request.actor
+    # An expert writes their own; anyone else names the expert (the service decides who may).
+    experts = None if actor.role == Role.EXPERT else _experts(actor)
+    form = OpinionForm(request.POST, experts=experts)
     if form.is_valid():
+        data = form.cleaned_data
         run_action(
             request,
             lambda: filing.expert_opinion_add(
-                actor=request.actor, application=application, **form.cleaned_data
+                actor=actor,
+                application=application,
+                score=data["score"],
+                recommends_approval=data["recommends_approval"],
+                opinion=data["opinion"],
+                expert=data.get("expert"),
             ),
             success=_("评估意见已提交。"),
         )
@@ -235,11 +261,16 @@ def opinion_add(request: ActorRequest, pk: int) -> HttpResponse:
     return redirect("filing-detail", pk=pk)
 
 
-def _application_for_expert(request: ActorRequest, pk: int) -> FilingApplication:
-    # Experts act for themselves (person scope); the service checks they may assess it.
+def _viewable_application(request: ActorRequest, pk: int) -> FilingApplication:
+    # Experts act for themselves (person scope): they reach the applications under
+    # assessment in their province, not their own organisation's; the service checks again.
     if request.actor.role == Role.EXPERT:
         return get_object_or_404(selectors.applications_for_expert(actor=request.actor), pk=pk)
     return _application(request, pk)
+
+
+def _experts(actor: Actor) -> QuerySet[User]:
+    return province_experts(actor.province_code)
 
 
 @login_required

@@ -22,15 +22,19 @@ from skillcert.institutions.templatetags.institution_tags import level_range
 def _search(request: HttpRequest) -> tuple[DirectorySearchForm, QuerySet[Institution]]:
     form = DirectorySearchForm(request.GET or None)
     filters: dict[str, Any] = {}
-    if form.is_valid():
+    if form.is_bound:
+        form.is_valid()
+        # Keep the fields that parsed: a bad level must not drop the occupation too.
         data = form.cleaned_data
         filters = {
-            "region": data["city"],
-            "occupation": data["occupation"] or None,
-            "level": data["level"],
-            "q": data["q"] or None,
+            "region": data.get("city"),
+            "occupation": data.get("occupation") or None,
+            "level": data.get("level"),
+            "q": data.get("q") or None,
         }
-    return form, selectors.public_directory(**filters)
+    # A city's label may name its province (市辖区): fetch the parent with the row.
+    rows = selectors.public_directory(**filters).select_related("organisation__city__parent")
+    return form, rows
 
 
 @require_GET
@@ -74,7 +78,8 @@ def directory_export(request: HttpRequest) -> HttpResponse:
                     inst.get_status_display(),
                     entry.occupation.code,
                     entry.occupation.name,
-                    entry.work_type.name if entry.work_type else "--",
+                    # Not "--": the formula-injection guard would prefix it with a quote.
+                    entry.work_type.name if entry.work_type else "—",
                     level_range(entry.lowest_level, entry.highest_level),
                     entry.standard.title,
                 ]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from skillcert.core.actors import ActorRequest
+from skillcert.core.actors import Actor, ActorRequest
 from skillcert.core.choices import Role, SkillLevel
-from skillcert.core.models import Organisation
+from skillcert.core.models import Organisation, Region
 from skillcert.core.web import form_errors_to_messages, run_action
 from skillcert.institutions import selectors
 from skillcert.institutions.forms import (
@@ -38,7 +39,10 @@ def _institution(request: ActorRequest, pk: int) -> Institution:
 
 @login_required
 def institution_list(request: ActorRequest) -> HttpResponse:
-    institutions = selectors.institution_list(actor=request.actor)
+    # A city's label may name its province (市辖区): fetch the parent with the row.
+    institutions = selectors.institution_list(actor=request.actor).select_related(
+        "organisation__city__parent"
+    )
     if request.actor.role == Role.INSTITUTION_ADMIN and len(institutions) == 1:
         return redirect("institution-detail", pk=institutions[0].pk)
     can_register = request.actor.is_platform_admin or request.actor.role in AUTHORITY_ROLES
@@ -61,13 +65,23 @@ def institution_detail(request: ActorRequest, pk: int) -> HttpResponse:
         "applications": institution.filing_applications.all(),
         "can_edit": can_edit_registry(request.actor, institution),
         "is_authority": is_authority_over(request.actor, institution),
-        "site_form": SiteForm(),
-        "staff_form": StaffForm(),
-        "suspend_form": SuspendForm(),
-        "reason_form": ReasonForm(),
+        # Distinct id prefixes: several of these forms share field names on one page.
+        "site_form": SiteForm(auto_id="site_%s"),
+        "staff_form": StaffForm(auto_id="staff_%s"),
+        "suspend_form": SuspendForm(auto_id="suspend_%s"),
+        "reinstate_form": ReasonForm(auto_id="reinstate_%s"),
+        "revoke_form": ReasonForm(auto_id="revoke_%s"),
         "level_choices": SkillLevel.choices,
     }
     return render(request, "institutions/institution_detail.html", context)
+
+
+def _register_cities(actor: Actor) -> QuerySet[Region]:
+    """A city official registers institutions in their city; a provincial one, anywhere
+    in the province."""
+    if actor.city_code:
+        return Region.objects.filter(code=actor.city_code)
+    return Region.objects.filter(parent_id=actor.province_code)
 
 
 @login_required
@@ -77,7 +91,7 @@ def institution_register(request: ActorRequest) -> HttpResponse:
         return render(request, "core/forbidden.html", status=403)
     centres = Organisation.objects.for_actor(actor).filter(kind__in=CENTRE_KINDS)
     form = InstitutionRegisterForm(
-        request.POST or None, province=actor.organisation.province, centres=centres
+        request.POST or None, cities=_register_cities(actor), centres=centres
     )
     if request.method == "POST" and form.is_valid():
         institution = run_action(
