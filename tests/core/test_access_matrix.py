@@ -275,6 +275,220 @@ MATRIX.update(
 )
 
 
+def _exam_session(c: Cast) -> dict[str, Any]:
+    """A theory session of a batch of institution A with one seated candidate (built once)."""
+    cached: int | None = getattr(c, "_exam_session", None)
+    if cached is None:
+        from skillcert.enrollment.seating import seats_assign
+        from tests.enrollment.test_documents_world import approved_candidates, exam_world
+
+        exam = exam_world(c)
+        approved_candidates(exam.batch, 1)
+        seats_assign(actor=c.actor("institution_a"), session=exam.sessions[0])
+        cached = exam.sessions[0].pk
+        c._exam_session = cached  # type: ignore[attr-defined]
+    return {"session_pk": cached}
+
+
+# Seats and sign-in sheets: the institution's staff and its HR authorities; education
+# officials are in scope but read certification data, not exam-room papers.
+EXAM_PAPERS = {**IN_CITY_A, "education": 403}
+MATRIX.update(
+    {
+        "session-seats": (_exam_session, EXAM_PAPERS),
+        "session-signin-sheet": (_exam_session, EXAM_PAPERS),
+    }
+)
+
+
+def _batches(c: Cast) -> dict[str, Any]:
+    """A complete draft batch of institution A with its sessions and staff (built once)."""
+    cached: dict[str, Any] | None = getattr(c, "_batches", None)
+    if cached is None:
+        from tests.batches.conftest import build_kit
+
+        kit = build_kit(c)
+        batch = kit.complete(kit.batch())
+        session = batch.sessions.order_by("pk").first()
+        assignment = batch.assignments.order_by("pk").first()
+        assert session is not None
+        assert assignment is not None
+        cached = {"pk": batch.pk, "session": session.pk, "assignment": assignment.pk}
+        c._batches = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _batch(c: Cast) -> dict[str, Any]:
+    return {"pk": _batches(c)["pk"]}
+
+
+def _batch_session(c: Cast) -> dict[str, Any]:
+    return {**_batch(c), "session_pk": _batches(c)["session"]}
+
+
+# Batches follow institution A like its filings; only its own staff plan (the others in
+# scope get the forbidden page), and each institution's staff may start a plan of its own.
+PLANNERS_A = {**IN_CITY_A, "province": 403, "city_a": 403, "education": 403}
+PLANNERS = {**dict.fromkeys(CAST_ROLES, 403), "anonymous": 302}
+PLANNERS.update(institution_a=200, institution_b=200)
+MATRIX.update(
+    {
+        "batch-list": (lambda c: (_batches(c), {})[1], SIGNED_IN),
+        "batch-create": (lambda c: (_batches(c), {})[1], PLANNERS),
+        "batch-detail": (_batch, IN_CITY_A),
+        "batch-update": (_batch, PLANNERS_A),
+        "batch-room-add": (_batch, POST_ONLY),
+        "batch-session-add": (_batch, POST_ONLY),
+        "batch-session-remove": (_batch_session, POST_ONLY),
+        "batch-session-transition": (lambda c: {**_batch_session(c), "action": "open"}, POST_ONLY),
+        "batch-staff-assign": (_batch, POST_ONLY),
+        "batch-staff-unassign": (
+            lambda c: {**_batch(c), "assignment_pk": _batches(c)["assignment"]},
+            POST_ONLY,
+        ),
+        "batch-transition": (lambda c: {**_batch(c), "action": "file"}, POST_ONLY),
+        "api:batches": (lambda c: {}, API_SIGNED_IN),
+        "api:batch": (
+            lambda c: {"batch_id": _batches(c)["pk"]},
+            {**IN_CITY_A, "anonymous": 401},
+        ),
+    }
+)
+
+
+def _roster_batch(c: Cast) -> dict[str, Any]:
+    """An enrolling batch of institution A with eligibility routes (built once)."""
+    cached: int | None = getattr(c, "_roster_batch", None)
+    if cached is None:
+        from tests.enrollment.test_roster_support import build_roster_world
+
+        cached = build_roster_world(c).batch.pk
+        c._roster_batch = cached  # type: ignore[attr-defined]
+    return {"batch_pk": cached}
+
+
+# Rosters: the batch's own staff import them; the HR authorities over it (and its staff)
+# export the applications, masked; education officials are in scope but get neither.
+ROSTER_STAFF = {**IN_CITY_A, "province": 403, "city_a": 403, "education": 403}
+MATRIX.update(
+    {
+        "roster-upload": (_roster_batch, ROSTER_STAFF),
+        "roster-template": (_roster_batch, ROSTER_STAFF),
+        "roster-export": (_roster_batch, {**IN_CITY_A, "education": 403}),
+    }
+)
+
+
+def _enrollment(c: Cast) -> dict[str, Any]:
+    """The cast candidate's submitted application to an enrolling batch of institution A,
+    with evidence, an education record and a spot check drawn by city A (built once)."""
+    cached: dict[str, Any] | None = getattr(c, "_enrollment", None)
+    if cached is None:
+        from skillcert.enrollment.models import SpotCheck
+        from skillcert.enrollment.services import persons, spotchecks
+        from tests.enrollment.conftest import build_enrol
+
+        enrol = build_enrol(c)
+        application = enrol.submitted()
+        evidence = application.evidence.get()
+        record = persons.education_add(
+            actor=enrol.candidate,
+            person=application.person,
+            school="昆明技工学校",
+            school_type="technical_school",
+            education_level=1,
+            major="数控车工",
+        )
+        draw = spotchecks.spot_check_draw(actor=c.actor("city_a"), batch=enrol.batch)
+        cached = {
+            "batch": enrol.batch.pk,
+            "application": application.pk,
+            "evidence": evidence.pk,
+            "person": application.person_id,
+            "record": record.pk,
+            "check": SpotCheck.objects.get(draw=draw).pk,
+        }
+        c._enrollment = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _enrol(key: str, name: str = "pk") -> Callable[[Cast], dict[str, Any]]:
+    return lambda c: {name: _enrollment(c)[key]}
+
+
+# Applications follow institution A; the candidate sees their own. Evidence (identity
+# documents) goes to the candidate, the staff and the HR authorities, not to education
+# officials; spot checks are the HR authority's; the cross-check adds education officials.
+OWN_APPLICATION = {**IN_CITY_A, "candidate": 200}
+HR_AUTHORITY = {**IN_CITY_A, "education": 403, "institution_a": 403, "candidate": 403}
+CROSS_CHECKERS = {**IN_CITY_A, "candidate": 403}
+OFFICIALS = {**AUTHORITIES, "education": 200}
+MATRIX.update(
+    {
+        "enrollment-home": (lambda c: {}, SIGNED_IN),
+        "application-apply": (_enrol("batch"), SIGNED_IN),
+        "application-detail": (_enrol("application"), OWN_APPLICATION),
+        "application-edit": (_enrol("application"), POST_ONLY),
+        "application-evidence-upload": (_enrol("application"), POST_ONLY),
+        "application-evidence-download": (
+            lambda c: {
+                "pk": _enrollment(c)["application"],
+                "evidence_pk": _enrollment(c)["evidence"],
+            },
+            {**OWN_APPLICATION, "education": 403},
+        ),
+        "application-evidence-remove": (
+            lambda c: {
+                "pk": _enrollment(c)["application"],
+                "evidence_pk": _enrollment(c)["evidence"],
+            },
+            POST_ONLY,
+        ),
+        "application-pledge": (_enrol("application"), POST_ONLY),
+        "application-submit": (_enrol("application"), POST_ONLY),
+        "application-withdraw": (_enrol("application"), POST_ONLY),
+        "application-review": (_enrol("application"), POST_ONLY),
+        "batch-applications": (_enrol("batch"), IN_CITY_A),
+        "batch-application-create": (_enrol("batch"), POST_ONLY),
+        "batch-review-bulk": (_enrol("batch"), POST_ONLY),
+        # The candidate, who has a person, is taken to their records.
+        "my-records": (lambda c: (_enrollment(c), {})[1], {**SIGNED_IN, "candidate": 302}),
+        "my-person-create": (lambda c: {}, POST_ONLY),
+        "person-records": (_enrol("person"), OWN_APPLICATION),
+        "person-record-add": (lambda c: {**_enrol("person")(c), "kind": "work"}, POST_ONLY),
+        "person-record-remove": (
+            lambda c: {
+                **_enrol("person")(c),
+                "kind": "education",
+                "record_pk": _enrollment(c)["record"],
+            },
+            POST_ONLY,
+        ),
+        "person-diploma-verify": (
+            lambda c: {**_enrol("person")(c), "record_pk": _enrollment(c)["record"]},
+            POST_ONLY,
+        ),
+        "batch-spot-checks": (_enrol("batch"), HR_AUTHORITY),
+        "batch-spot-check-draw": (_enrol("batch"), POST_ONLY),
+        "spot-check-record": (_enrol("check"), POST_ONLY),
+        "batch-cross-check": (_enrol("batch"), CROSS_CHECKERS),
+        "batch-cross-check-export": (_enrol("batch"), CROSS_CHECKERS),
+        "registry-imports": (lambda c: {}, OFFICIALS),
+        "registry-import": (lambda c: {}, POST_ONLY),
+        "registry-template": (lambda c: {}, SIGNED_IN),
+        "api:application_list": (lambda c: {}, API_SIGNED_IN),
+        "api:application_detail": (
+            _enrol("application", "application_id"),
+            {**OWN_APPLICATION, "anonymous": 401},
+        ),
+        "api:application_review": (
+            _enrol("application", "application_id"),
+            dict.fromkeys(CAST_ROLES, 405),
+        ),
+    }
+)
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
     for p in patterns:
         if isinstance(p, URLResolver):

@@ -130,7 +130,7 @@ def test_seed_demo_is_idempotent() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
     head = AuditChainHead.objects.get(pk=1).seq
-    assert counts == (15, 17, 14)
+    assert counts == (21, 17, 20)
     call_command("seed_demo", stdout=io.StringIO())
     assert (
         User.objects.count(),

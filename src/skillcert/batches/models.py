@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.batches.choices import (
+    BATCH_EDITABLE,
+    BATCH_FROZEN,
     AssessmentMode,
     BatchStatus,
     Component,
@@ -21,6 +25,8 @@ from skillcert.catalog.models import Occupation, StandardLevel, WorkType
 from skillcert.core.choices import SkillLevel
 from skillcert.core.scoping import Scope, ScopedManager
 from skillcert.institutions.models import Institution, Site, StaffMember
+
+_PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 _BATCH_SCOPE = Scope(
     province="batch__institution__organisation__province_id",
@@ -103,13 +109,25 @@ class Batch(models.Model):
     # Share of each component in the reported total (weights set by the institution,
     # 川人社办发〔2020〕20号 附件4); passing needs every component ≥ its pass mark.
     theory_weight = models.DecimalField(
-        _("理论（或课程）权重%"), max_digits=5, decimal_places=2, default=Decimal(30)
+        _("理论（或课程）权重%"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(30),
+        validators=_PERCENT,
     )
     practical_weight = models.DecimalField(
-        _("操作技能权重%"), max_digits=5, decimal_places=2, default=Decimal(70)
+        _("操作技能权重%"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(70),
+        validators=_PERCENT,
     )
     review_weight = models.DecimalField(
-        _("综合评审权重%"), max_digits=5, decimal_places=2, default=Decimal(0)
+        _("综合评审权重%"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=_PERCENT,
     )
     pass_mark = models.PositiveSmallIntegerField(
         _("各科合格分"), default=60, validators=[MaxValueValidator(100)]
@@ -144,6 +162,22 @@ class Batch(models.Model):
         parts: list[str] = [first, Component.PRACTICAL]
         return [*parts, Component.REVIEW] if self.needs_review else parts
 
+    @property
+    def scheduled_components(self) -> list[str]:
+        """The components sat in a session: a course score (过程考核, 沪人社职〔2022〕102号
+        附件 二(二)) comes from the school's own course exam, not from a session."""
+        return [c for c in self.components if c != Component.COURSE]
+
+    @property
+    def is_editable(self) -> bool:
+        """Draft or returned: the institution may change the whole plan."""
+        return self.status in BATCH_EDITABLE
+
+    @property
+    def is_frozen(self) -> bool:
+        """A session has opened: the configuration may no longer change (DESIGN.md step 4)."""
+        return self.frozen_at is not None or self.status in BATCH_FROZEN
+
 
 class Session(models.Model):
     """A scheduled sitting (场次) of one component in one room."""
@@ -154,7 +188,9 @@ class Session(models.Model):
         Room, verbose_name=_("考场"), on_delete=models.PROTECT, related_name="sessions"
     )
     starts_at = models.DateTimeField(_("开始时间"))
-    duration_minutes = models.PositiveSmallIntegerField(_("时长（分钟）"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("时长（分钟）"), validators=[MinValueValidator(1)]
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
@@ -166,9 +202,19 @@ class Session(models.Model):
         ordering = ["batch_id", "starts_at"]
         verbose_name = _("场次")
         verbose_name_plural = _("场次")
+        # Double-booking checks look up a room's sessions by time.
+        indexes = [models.Index(fields=["room", "starts_at"], name="session_room_time")]
 
     def __str__(self) -> str:
-        return f"{self.get_component_display()} {self.starts_at:%Y-%m-%d %H:%M} {self.room.name}"
+        start = timezone.localtime(self.starts_at)
+        return f"{self.get_component_display()} {start:%Y-%m-%d %H:%M} {self.room.name}"
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def overlaps(self, other: Session) -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
 
 
 class StaffAssignment(models.Model):

@@ -8,12 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 
+from skillcert.batches.api import router as batches_router
 from skillcert.catalog.api import router as catalog_router
 from skillcert.core.actors import Actor
 from skillcert.core.api import router as core_router
 from skillcert.core.errors import DomainError
 from skillcert.core.middleware import resolve_actor
 from skillcert.core.services import api_token_authenticate
+from skillcert.enrollment.api import router as enrollment_router
 from skillcert.institutions.api import router as institutions_router
 
 
@@ -66,3 +68,5 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/", institutions_router)
+api.add_router("/", batches_router)
+api.add_router("/", enrollment_router)

@@ -17,6 +17,19 @@ class ApplicationStatus(models.TextChoices):
 
 APPLICATION_EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.MORE_INFO})
 APPLICATION_REVIEWABLE = frozenset({ApplicationStatus.SUBMITTED})
+# Applications that take part in the batch: the authority's spot checks draw from them.
+APPLICATION_IN_PLAY = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED})
+APPLICATION_WITHDRAWABLE = frozenset(
+    {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.MORE_INFO}
+)
+
+
+class ReviewDecision(models.TextChoices):
+    """The institution's review decisions (云人社函〔2023〕1号 二(一))."""
+
+    APPROVE = "approve", _("审核通过")
+    REJECT = "reject", _("审核不通过")
+    MORE_INFO = "more_info", _("要求补充材料")
 
 
 class StudentState(models.TextChoices):
@@ -42,6 +55,7 @@ class EvidenceKind(models.TextChoices):
     CERTIFICATE = "certificate", _("职业资格（技能等级）证书")
     WORK_PROOF = "work_proof", _("工作年限证明")
     APPRENTICESHIP = "apprenticeship", _("学徒期满证明")
+    PREPARATORY_TECHNICIAN = "prep_technician", _("预备技师证书")
     OTHER = "other", _("其他材料")
 
 

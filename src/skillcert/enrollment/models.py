@@ -61,6 +61,10 @@ class Person(models.Model):
     education_level = models.PositiveSmallIntegerField(
         _("文化程度"), choices=EducationLevel.choices, null=True, blank=True
     )
+    # 户籍: one of the facts the authority spot-checks (云人社函〔2023〕1号 二(一)).
+    household_registration = models.CharField(
+        _("户籍所在地"), max_length=128, blank=True, default=""
+    )
     photo = models.ImageField(_("证件照"), upload_to="photos/%Y/%m/", blank=True)
     user = models.OneToOneField(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="person"
@@ -87,6 +91,9 @@ class EducationRecord(models.Model):
     education_level = models.PositiveSmallIntegerField(_("学历"), choices=EducationLevel.choices)
     major = models.CharField(_("专业"), max_length=128)
     major_code = models.CharField(_("专业代码"), max_length=16, blank=True)
+    # 本专业或相关专业: declared by the candidate, checked by the institution's review
+    # against the standard's list of related majors (the catalogue does not hold it).
+    related_major = models.BooleanField(_("本专业或相关专业"), default=False)
     graduated_on = models.DateField(_("毕业时间"), null=True, blank=True)
     diploma_number = models.CharField(_("毕业证书编号"), max_length=64, blank=True)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
@@ -117,6 +124,7 @@ class StudentStatus(models.Model):
     )
     major = models.CharField(_("专业"), max_length=128)
     major_code = models.CharField(_("专业代码"), max_length=16, blank=True)
+    related_major = models.BooleanField(_("本专业或相关专业"), default=False)
     enrollment_year = models.PositiveSmallIntegerField(_("入学年份"))
     graduation_year = models.PositiveSmallIntegerField(_("毕业年份"))
     student_number = models.CharField(_("学号"), max_length=32, blank=True)
@@ -259,6 +267,7 @@ class Application(models.Model):
     declared_route = models.PositiveSmallIntegerField(_("申报条件"), null=True, blank=True)
     eligibility = models.JSONField(_("资格核验结果"), default=list, blank=True)
     eligible = models.BooleanField(_("符合申报条件"), default=False)
+    eligibility_checked_on = models.DateField(_("资格核验日期"), null=True, blank=True)
     # Truthfulness pledge (云人社函〔2023〕1号 二(一)): when, from where, which text.
     pledge_signed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
     pledge_client_address = models.GenericIPAddressField(_("承诺终端地址"), null=True, blank=True)
@@ -313,6 +322,7 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    uploaded_by_label = models.CharField(max_length=128, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     scope: ClassVar[Scope] = _APPLICATION_SCOPE

@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from skillcert.enrollment.views import documents
+
+urlpatterns: list[URLPattern] = [
+    path("sessions/<int:session_pk>/seats/", documents.session_seats, name="session-seats"),
+    path(
+        "sessions/<int:session_pk>/signin-sheet.pdf",
+        documents.signin_sheet,
+        name="session-signin-sheet",
+    ),
+]

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from skillcert.batches.demo import seed_batches_demo
 from skillcert.catalog.demo import seed_catalog_demo
 from skillcert.core.choices import Role
 from skillcert.core.demo import DEMO_PASSWORD, LOGINS, ORGANISATIONS, seed_demo
+from skillcert.enrollment.demo import seed_enrollment_demo
 from skillcert.institutions.demo import seed_institutions_demo
 
 
@@ -21,6 +23,8 @@ class Command(BaseCommand):
             seed_demo()
             seed_catalog_demo()
             seed_institutions_demo()
+            seed_batches_demo()
+            seed_enrollment_demo()
         org_names = {key: name for key, name, *_ in ORGANISATIONS}
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  {'admin':<14} 平台管理员 (superuser)")
