@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_policy_spot_check_percent'),
+        ("core", "0004_policy_spot_check_percent"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='organisation',
-            name='org_unique_name',
-            constraint=models.UniqueConstraint(fields=('province', 'city', 'name'), name='org_unique_name', violation_error_message='该地区已存在同名单位。'),
+            model_name="organisation",
+            name="org_unique_name",
+            constraint=models.UniqueConstraint(
+                fields=("province", "city", "name"),
+                name="org_unique_name",
+                violation_error_message="该地区已存在同名单位。",
+            ),
         ),
     ]
