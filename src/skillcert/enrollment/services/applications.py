@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import PurePath
 from uuid import uuid4
 
-import filetype
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -25,6 +24,7 @@ from skillcert.batches.choices import BatchStatus
 from skillcert.batches.models import Batch
 from skillcert.core.actors import Actor
 from skillcert.core.errors import DomainError, InvalidTransition, PermissionDenied
+from skillcert.core.uploads import checked_upload
 from skillcert.enrollment.choices import (
     APPLICATION_EDITABLE,
     APPLICATION_WITHDRAWABLE,
@@ -54,11 +54,12 @@ from skillcert.enrollment.services.persons import person_find_or_create
 
 # Evidence: PDF and images only, checked by content and by declared extension.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES: dict[str, frozenset[str]] = {
-    "application/pdf": frozenset({"pdf"}),
-    "image/jpeg": frozenset({"jpg", "jpeg"}),
-    "image/png": frozenset({"png"}),
-}
+
+
+def _checked(uploaded_file: UploadedFile) -> tuple[bytes, str, str]:
+    upload = checked_upload(uploaded_file, max_bytes=EVIDENCE_MAX_BYTES)
+    return upload.data, upload.content_type, upload.extension
+
 
 # The truthfulness pledge (真实性书面承诺, 云人社函〔2023〕1号 二(一)); its SHA-256 is stored
 # with the signature, so a later change of wording never rewrites what was signed.
@@ -198,7 +199,7 @@ def evidence_upload(
     locked = lock_application(application, APPLICATION_EDITABLE, _("上传材料"))
     if kind not in EvidenceKind.values:
         raise DomainError(_("未知的材料类型。"), code="invalid_kind")
-    data, content_type, extension = checked_upload(uploaded_file)
+    data, content_type, extension = _checked(uploaded_file)
     evidence = Evidence(
         application=locked,
         kind=kind,
@@ -218,29 +219,6 @@ def evidence_upload(
         evidence={"kind": kind, "sha256": evidence.sha256, "size": evidence.size},
     )
     return evidence
-
-
-def checked_upload(uploaded_file: UploadedFile) -> tuple[bytes, str, str]:
-    """The bytes, their sniffed content type and the normalised extension, or a refusal."""
-    too_big = _("文件不能超过%(mb)d MB。") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)}
-    if uploaded_file.size is not None and uploaded_file.size > EVIDENCE_MAX_BYTES:
-        raise DomainError(too_big, code="file_size")
-    data = b"".join(uploaded_file.chunks())
-    if len(data) > EVIDENCE_MAX_BYTES:
-        raise DomainError(too_big, code="file_size")
-    if not data:
-        raise DomainError(_("文件为空。"), code="file_empty")
-    guessed = filetype.guess(data)
-    content_type = guessed.mime if guessed is not None else ""
-    if content_type not in EVIDENCE_TYPES:
-        raise DomainError(_("只能上传PDF、JPEG或PNG文件。"), code="file_type")
-    extension = PurePath(uploaded_file.name or "").suffix.lower().lstrip(".")
-    if extension not in EVIDENCE_TYPES[content_type]:
-        raise DomainError(
-            _("文件扩展名与文件内容（%(type)s）不符。") % {"type": content_type},
-            code="file_extension",
-        )
-    return data, content_type, extension
 
 
 @transaction.atomic

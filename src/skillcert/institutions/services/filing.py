@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
 from uuid import uuid4
 
-import filetype
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -32,6 +31,7 @@ from skillcert.core.audit import audit_record
 from skillcert.core.choices import Role, SkillLevel
 from skillcert.core.errors import DomainError, InvalidTransition, PermissionDenied
 from skillcert.core.models import Membership, ProvincePolicy, User
+from skillcert.core.uploads import checked_upload
 from skillcert.core.workdays import deadline
 from skillcert.institutions.choices import (
     FILING_EDITABLE,
@@ -68,11 +68,6 @@ from skillcert.institutions.services.lifecycle import (
 
 # Materials (附件2): PDF and images only, checked by content and by declared extension.
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
-MATERIAL_TYPES: dict[str, frozenset[str]] = {
-    "application/pdf": frozenset({"pdf"}),
-    "image/jpeg": frozenset({"jpg", "jpeg"}),
-    "image/png": frozenset({"png"}),
-}
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -348,27 +343,8 @@ def material_upload(
 
 
 def _checked_upload(uploaded_file: UploadedFile) -> tuple[bytes, str, str]:
-    """The bytes, their sniffed content type and the normalised extension, or a refusal."""
-    limit_mb = MATERIAL_MAX_BYTES // (1024 * 1024)
-    too_big = _("文件不能超过%(mb)d MB。") % {"mb": limit_mb}
-    if uploaded_file.size is not None and uploaded_file.size > MATERIAL_MAX_BYTES:
-        raise DomainError(too_big, code="file_size")
-    data = b"".join(uploaded_file.chunks())
-    if len(data) > MATERIAL_MAX_BYTES:
-        raise DomainError(too_big, code="file_size")
-    if not data:
-        raise DomainError(_("文件为空。"), code="file_empty")
-    guessed = filetype.guess(data)
-    content_type = guessed.mime if guessed is not None else ""
-    if content_type not in MATERIAL_TYPES:
-        raise DomainError(_("只能上传PDF、JPEG或PNG文件。"), code="file_type")
-    extension = PurePath(uploaded_file.name or "").suffix.lower().lstrip(".")
-    if extension not in MATERIAL_TYPES[content_type]:
-        raise DomainError(
-            _("文件扩展名与文件内容（%(type)s）不符。") % {"type": content_type},
-            code="file_extension",
-        )
-    return data, content_type, extension
+    upload = checked_upload(uploaded_file, max_bytes=MATERIAL_MAX_BYTES)
+    return upload.data, upload.content_type, upload.extension
 
 
 @transaction.atomic
