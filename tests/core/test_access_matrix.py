@@ -270,7 +270,11 @@ def _job(c: Cast) -> dict[str, Any]:
 MATRIX.update(
     {
         "job-detail": (_job, IN_CITY_A),
-        "job-result": (_job, IN_CITY_A),
+        # The result file goes only to the organisation that ran the job (and is audited).
+        "job-result": (
+            _job,
+            {**IN_CITY_A, "province": 403, "city_a": 403, "education": 403},
+        ),
     }
 )
 

@@ -228,3 +228,21 @@ def test_chinese_is_the_default_whatever_the_browser_says(cast: Cast) -> None:
     client = cast.client("city_a")
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-hans">' in page
+
+
+def test_job_result_download_is_audited(cast: Cast) -> None:
+    from django.core.files.base import ContentFile
+
+    from skillcert.core.models import Job, JobStatus
+
+    job = Job.objects.create(
+        kind="roster_import", organisation=cast.orgs["institution_a"], status=JobStatus.SUCCEEDED
+    )
+    job.result_file.save("report.xlsx", ContentFile(b"data"))
+    response = cast.client("institution_a").get(reverse("job-result", args=[job.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"data"  # type: ignore[attr-defined]
+    event = AuditEvent.objects.get(action="job.result_download")
+    assert event.object_id == str(job.pk)
+    assert cast.client("city_a").get(reverse("job-result", args=[job.pk])).status_code == 403
+    assert AuditEvent.objects.filter(action="job.result_download").count() == 1

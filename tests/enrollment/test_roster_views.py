@@ -103,7 +103,7 @@ def test_an_upload_with_errors_gives_the_marked_file(
         "%E4%B8%89%E7%8F%AD_%E9%94%99%E8%AF%AF%E6%8A%A5%E5%91%8A.xlsx"
         in download["Content-Disposition"]
     )
-    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[arg-type]
+    book = load_workbook(io.BytesIO(download.getvalue()))
     assert book.sheetnames[0] == SUMMARY_TITLE
     assert book[SHEET_TITLE]["E3"].comment is not None
 

@@ -26,6 +26,7 @@ from skillcert.core.calendar_services import (
 from skillcert.core.choices import OFFICIAL_ROLES, ScopeLevel
 from skillcert.core.errors import DomainError
 from skillcert.core.forms import HolidayUploadForm, PolicyForm
+from skillcert.core.jobs import job_result_open
 from skillcert.core.middleware import ACTIVE_MEMBERSHIP_KEY
 from skillcert.core.models import HolidaySchedule, Job, Organisation
 from skillcert.core.personal import personal_reveal
@@ -191,8 +192,11 @@ def job_detail(request: ActorRequest, pk: int) -> HttpResponse:
 
 @login_required
 def job_result(request: ActorRequest, pk: int) -> HttpResponseBase:
+    """A job's result file, for the organisation that ran it; every download is audited
+    because results (such as a roster's error report) can hold full ID numbers."""
     job = get_object_or_404(Job.objects.for_actor(request.actor), pk=pk)
-    if not job.result_file:
-        return HttpResponse(status=404)
-    name = job.result.get("filename") or job.result_file.name.rsplit("/", 1)[-1]
+    try:
+        name = job_result_open(actor=request.actor, job=job)
+    except DomainError as exc:
+        return render(request, "core/forbidden.html", {"reason": exc.message}, status=403)
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
