@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.functional import Promise
 
 
@@ -31,3 +35,11 @@ class InvalidTransition(DomainError):
 
     def __init__(self, message: str | Promise, *, code: str = "invalid_state") -> None:
         super().__init__(message, code=code)
+
+
+def clean_or_raise(obj: Model, *, exclude: Collection[str] | None = None) -> None:
+    """``full_clean`` with Django's messages turned into one :class:`DomainError`."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages)) from exc

@@ -5,27 +5,18 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import DomainError, InvalidTransition
+from skillcert.core.errors import clean_or_raise as clean_or_raise
 from skillcert.enrollment.models import Application
 
 
 def today_or(day: date | None) -> date:
     return day or timezone.localdate()
-
-
-def clean_or_raise(obj: models.Model, *, exclude: Collection[str] | None = None) -> None:
-    """``full_clean`` with the messages turned into the domain error."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise DomainError("；".join(exc.messages)) from exc
 
 
 def required_text(value: str, message: str) -> str:

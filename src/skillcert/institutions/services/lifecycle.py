@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
 from skillcert.core.errors import DomainError, InvalidTransition, PermissionDenied
+from skillcert.core.errors import clean_or_raise as clean_or_raise
 from skillcert.institutions.choices import (
     FILING_TERMINAL,
     DirectoryNoticeKind,
@@ -32,14 +32,6 @@ from skillcert.institutions.models import (
     ScopeEntry,
 )
 from skillcert.institutions.permissions import is_authority_over
-
-
-def clean_or_raise(obj: models.Model, *, exclude: Collection[str] | None = None) -> None:
-    """``full_clean`` with the messages turned into the domain error."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise DomainError("；".join(exc.messages)) from exc
 
 
 def require_authority(actor: Actor, institution: Institution) -> None:

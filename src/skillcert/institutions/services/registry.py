@@ -12,7 +12,7 @@ from skillcert.catalog.models import Occupation, WorkType
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
 from skillcert.core.choices import OrganisationKind, Role
-from skillcert.core.errors import DomainError, PermissionDenied
+from skillcert.core.errors import DomainError, PermissionDenied, clean_or_raise
 from skillcert.core.identifiers import validate_id, validate_phone, validate_uscc
 from skillcert.core.models import Organisation, Region
 from skillcert.core.personal import id_index
@@ -24,13 +24,6 @@ from skillcert.institutions.models import (
     StaffMember,
 )
 from skillcert.institutions.permissions import can_edit_registry
-
-
-def _clean_or_raise(obj: object) -> None:
-    try:
-        obj.full_clean()  # type: ignore[attr-defined]
-    except ValidationError as exc:
-        raise DomainError("；".join(exc.messages)) from exc
 
 
 @transaction.atomic
@@ -149,7 +142,7 @@ def _institution_save(
         contact_name=contact_name,
         contact_phone=contact_phone,
     )
-    _clean_or_raise(institution)
+    clean_or_raise(institution)
     institution.save()
     audit_record(
         actor=actor,
@@ -186,7 +179,7 @@ def site_add(
         capacity=capacity,
         has_video_monitoring=has_video_monitoring,
     )
-    _clean_or_raise(site)
+    clean_or_raise(site)
     site.save()
     audit_record(
         actor=actor,
@@ -241,7 +234,7 @@ def staff_add(
         education=education,
         employer=employer,
     )
-    _clean_or_raise(member)
+    clean_or_raise(member)
     member.save()
     audit_record(
         actor=actor,
