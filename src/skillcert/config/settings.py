@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "skillcert.institutions",
     "skillcert.batches",
     "skillcert.enrollment",
+    "skillcert.itembank",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("skillcert.institutions.urls")),
     path("", include("skillcert.batches.urls")),
     path("", include("skillcert.enrollment.urls")),
+    path("", include("skillcert.itembank.urls")),
     path("", include("skillcert.core.urls")),
 ]
