@@ -493,6 +493,58 @@ MATRIX.update(
 )
 
 
+def _itembank(c: Cast) -> dict[str, Any]:
+    """A standard level with points and one draft item of institution A (built once)."""
+    cached: dict[str, Any] | None = getattr(c, "_itembank", None)
+    if cached is None:
+        from tests.itembank.conftest import build_bank
+
+        bank = build_bank(c)
+        cached = {"level": bank.level.pk, "item": bank.item().pk}
+        c._itembank = cached  # type: ignore[attr-defined]
+    return cached
+
+
+# Item banks: their keepers (institution staff, provincial officials) and the HR
+# authorities over them; education officials, examiners and candidates are refused.
+BANK_READERS = {
+    **dict.fromkeys(CAST_ROLES, 200),
+    "anonymous": 302,
+    "education": 403,
+    "examiner": 403,
+    "candidate": 403,
+}
+MATRIX.update(
+    {
+        "itembank-template": (lambda c: {}, BANK_READERS),
+        "itembank-bank": (lambda c: {"level_pk": _itembank(c)["level"]}, BANK_READERS),
+        "itembank-export": (lambda c: {"level_pk": _itembank(c)["level"]}, BANK_READERS),
+        "itembank-import": (lambda c: {"level_pk": _itembank(c)["level"]}, POST_ONLY),
+        "itembank-qti-import": (lambda c: {"level_pk": _itembank(c)["level"]}, POST_ONLY),
+        "itembank-item-qti": (
+            lambda c: {"pk": _itembank(c)["item"]},
+            {**BANK_READERS, "city_b": 404, "institution_b": 404},
+        ),
+        "itembank-item-transition": (
+            lambda c: {"pk": _itembank(c)["item"], "action": "review"},
+            POST_ONLY,
+        ),
+        "api:itembank_items": (
+            lambda c: {"level_id": _itembank(c)["level"]},
+            {**BANK_READERS, "anonymous": 401},
+        ),
+        "api:itembank_item": (
+            lambda c: {"item_id": _itembank(c)["item"]},
+            {**BANK_READERS, "anonymous": 401, "city_b": 404, "institution_b": 404},
+        ),
+        "api:itembank_item_transition": (
+            lambda c: {"item_id": _itembank(c)["item"], "action": "review"},
+            dict.fromkeys(CAST_ROLES, 405),
+        ),
+    }
+)
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
     for p in patterns:
         if isinstance(p, URLResolver):

@@ -17,6 +17,7 @@ from skillcert.core.middleware import resolve_actor
 from skillcert.core.services import api_token_authenticate
 from skillcert.enrollment.api import router as enrollment_router
 from skillcert.institutions.api import router as institutions_router
+from skillcert.itembank.api import router as itembank_router
 
 
 class SessionAuth(APIKeyCookie):
@@ -70,3 +71,4 @@ api.add_router("/catalog/", catalog_router)
 api.add_router("/", institutions_router)
 api.add_router("/", batches_router)
 api.add_router("/", enrollment_router)
+api.add_router("/", itembank_router)
