@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "skillcert.batches",
     "skillcert.enrollment",
     "skillcert.itembank",
+    "skillcert.exams",
 ]
 
 MIDDLEWARE = [
