@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("skillcert.batches.urls")),
     path("", include("skillcert.enrollment.urls")),
     path("", include("skillcert.itembank.urls")),
+    path("", include("skillcert.exams.urls")),
     path("", include("skillcert.core.urls")),
 ]
