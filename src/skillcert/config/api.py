@@ -16,6 +16,7 @@ from skillcert.core.errors import DomainError
 from skillcert.core.middleware import resolve_actor
 from skillcert.core.services import api_token_authenticate
 from skillcert.enrollment.api import router as enrollment_router
+from skillcert.exams.api import router as exams_router
 from skillcert.institutions.api import router as institutions_router
 from skillcert.itembank.api import router as itembank_router
 
@@ -62,7 +63,9 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(
-        request, {"code": exc.code, "detail": str(exc.message)}, status=exc.status
+        request,
+        {"code": exc.code, "detail": str(exc.message), **getattr(exc, "extra", {})},
+        status=exc.status,
     )
 
 
@@ -72,3 +75,4 @@ api.add_router("/", institutions_router)
 api.add_router("/", batches_router)
 api.add_router("/", enrollment_router)
 api.add_router("/", itembank_router)
+api.add_router("/", exams_router)

@@ -87,8 +87,12 @@ def schedule_deadline(attempt: Attempt) -> None:
     """After commit, queue the time-out check for the attempt's current deadline.
 
     Each extension or resume schedules another; a check that finds the attempt not yet
-    due (or closed) does nothing, so stale checks are harmless.
+    due (or closed) does nothing, so stale checks are harmless. A backend that cannot
+    defer (the in-process one of tests and demos) relies on ``close_due_attempts``, run
+    by the ``close_due_attempts`` command, and on reads closing overdue attempts.
     """
+    if not close_at_deadline_task.get_backend().supports_defer:
+        return
     attempt_id, deadline = attempt.pk, attempt.deadline
     transaction.on_commit(
         lambda: close_at_deadline_task.using(run_after=deadline).enqueue(attempt_id)
