@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 
 from skillcert.exams import delivery
@@ -148,9 +148,9 @@ def exam_submit(request: HttpRequest) -> StatusOut:
 
 
 @router.post("/exam/attempt/events", auth=ExamToken(), response={204: None, **_ERRORS})
-def exam_event(request: HttpRequest, body: EventIn) -> tuple[int, None]:
+def exam_event(request: HttpRequest, body: EventIn) -> Status[None]:
     """Events the page reports for the log: focus lost or back, reconnects."""
     delivery.event_report(
         token=_token(request), kind=body.kind, detail=body.detail, client=_client(request)
     )
-    return 204, None
+    return Status(204, None)
