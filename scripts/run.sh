@@ -98,7 +98,7 @@ case "$TASKS_BACKEND" in
         ;;
     rq)
         say "Starting task worker (rqworker)"
-        start "task worker" "$PY" manage.py rqworker default --job-class django_tasks_rq.Job
+        start "task worker" "$PY" manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler
         ;;
     immediate)
         say "TASKS_BACKEND=immediate: tasks run inside the web process, no worker started"

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from skillcert.exams.choices import AttemptEventKind, AttemptStatus
 from skillcert.exams.closing import close_due_attempts
@@ -315,3 +316,18 @@ def test_the_contract_is_in_the_openapi_document(exam: ExamKit) -> None:
         "/api/v1/exam/attempt/submit",
     ):
         assert path in paths
+
+
+def test_the_time_out_is_queued_for_the_deadline_on_a_deferring_backend(
+    exam: ExamKit, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """With the database queue (production's default) the sign-in queues the closing for
+    the attempt's deadline; the worker runs it then, with no client involved."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    exam.open()
+    candidate = Candidate(exam)
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate.login()
+    queued = DBTaskResult.objects.get(task_path__endswith="close_at_deadline_task")
+    assert queued.run_after == candidate.attempt().deadline
+    assert queued.args_kwargs["args"] == [candidate.attempt().pk]
