@@ -20,7 +20,11 @@ def request_facing_modules() -> list[Path]:
     found: list[Path] = []
     for path in SRC.rglob("*.py"):
         parts = set(path.relative_to(SRC).parts)
-        if path.stem in {"views", "api"} or parts & {"views", "api"}:
+        if (
+            path.stem in {"views", "api"}
+            or path.stem.startswith("views_")
+            or parts & {"views", "api"}
+        ):
             found.append(path)
     return sorted(found)
 
