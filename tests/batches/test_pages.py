@@ -270,20 +270,24 @@ def test_file_approve_and_return_through_the_pages(kit: Kit) -> None:
 
 
 def test_open_a_session_through_the_page(kit: Kit) -> None:
+    """Practical sessions open here; computer-based theory sittings at the console."""
     batch = kit.enrollment_closed()
     theory = batch.sessions.get(component=Component.THEORY)
+    practical = batch.sessions.get(component=Component.PRACTICAL)
     client = kit.cast.client("institution_a")
     html = client.get(reverse("batch-detail", kwargs={"pk": batch.pk})).content.decode()
-    assert f'id="session-open-{theory.pk}"' in html
+    assert f'id="session-open-{theory.pk}"' not in html
+    assert f'id="session-console-{theory.pk}"' in html
+    assert f'id="session-open-{practical.pk}"' in html
     response = _post(
-        client, "batch-session-transition", pk=batch.pk, session_pk=theory.pk, action="open"
+        client, "batch-session-transition", pk=batch.pk, session_pk=practical.pk, action="open"
     )
     assert "场次已开考，批次配置已冻结。" in _messages(response)
     assert 'id="batch-frozen"' in response.content.decode()
-    theory.refresh_from_db()
-    assert theory.status == SessionStatus.OPEN
+    practical.refresh_from_db()
+    assert practical.status == SessionStatus.OPEN
     response = _post(
-        client, "batch-session-transition", pk=batch.pk, session_pk=theory.pk, action="close"
+        client, "batch-session-transition", pk=batch.pk, session_pk=practical.pk, action="close"
     )
     assert "场次已结束。" in _messages(response)
 

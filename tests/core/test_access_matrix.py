@@ -305,6 +305,71 @@ MATRIX.update(
 )
 
 
+def _exam_ticket(c: Cast) -> dict[str, Any]:
+    """The candidate seated in ``_exam_session``, made the cast's candidate (built once)."""
+    cached: int | None = getattr(c, "_exam_ticket", None)
+    if cached is None:
+        from skillcert.enrollment.models import Person, SeatAssignment
+
+        seat = SeatAssignment.objects.select_related("application").get(
+            session_id=_exam_session(c)["session_pk"]
+        )
+        Person.objects.filter(pk=seat.application.person_id).update(user=c.users["candidate"])
+        cached = seat.application_id
+        c._exam_ticket = cached  # type: ignore[attr-defined]
+    return {"pk": cached}
+
+
+def _exam_checkin(c: Cast) -> dict[str, Any]:
+    _exam_ticket(c)
+    return _exam_session(c)
+
+
+# Tickets: the candidate's own, and the institution's staff; authorities are in scope
+# but print no tickets. Check-in: the seated candidate (or assigned staff) checks in;
+# the desk is the institution's; the list goes where the sign-in sheet goes.
+INSTITUTION_A_ONLY = {**IN_CITY_A, "province": 403, "city_a": 403, "education": 403}
+MATRIX.update(
+    {
+        "ticket-pdf": (_exam_ticket, {**INSTITUTION_A_ONLY, "candidate": 200}),
+        "session-tickets-pdf": (_exam_session, INSTITUTION_A_ONLY),
+        "checkin-home": (lambda c: {}, SIGNED_IN),
+        "checkin-session": (
+            _exam_checkin,
+            {**INSTITUTION_A_ONLY, "institution_a": 403, "candidate": 200},
+        ),
+        "checkin-desk": (_exam_session, INSTITUTION_A_ONLY),
+        "checkin-list": (_exam_session, EXAM_PAPERS),
+        "checkin-export": (_exam_session, EXAM_PAPERS),
+    }
+)
+
+
+def _proctor_seat(c: Cast) -> dict[str, Any]:
+    from skillcert.enrollment.models import SeatAssignment
+
+    session = _exam_session(c)
+    seat = SeatAssignment.objects.get(session_id=session["session_pk"])
+    return {**session, "seat_pk": seat.pk}
+
+
+# The proctor console and the session record (考场记录表): the institution's staff and
+# the session's assigned proctors act, its HR authorities read; education officials are
+# in scope but read no exam-room papers; the cast's examiner proctors nothing here.
+MATRIX.update(
+    {
+        "proctor-console": (_exam_session, EXAM_PAPERS),
+        "proctor-seat": (_proctor_seat, EXAM_PAPERS),
+        "proctor-seat-action": (lambda c: {**_proctor_seat(c), "action": "pause"}, POST_ONLY),
+        "proctor-note": (_exam_session, POST_ONLY),
+        "proctor-sitting": (lambda c: {**_exam_session(c), "action": "open"}, POST_ONLY),
+        "proctor-papers": (_exam_session, POST_ONLY),
+        "proctor-record": (_exam_session, EXAM_PAPERS),
+        "proctor-record-pdf": (_exam_session, EXAM_PAPERS),
+    }
+)
+
+
 def _batches(c: Cast) -> dict[str, Any]:
     """A complete draft batch of institution A with its sessions and staff (built once)."""
     cached: dict[str, Any] | None = getattr(c, "_batches", None)
@@ -545,6 +610,43 @@ MATRIX.update(
 )
 
 
+def _grading(c: Cast) -> dict[str, Any]:
+    """A prepared sitting of institution A whose batch has the cast examiner as one of its
+    examiners (built once)."""
+    cached: int | None = getattr(c, "_grading", None)
+    if cached is None:
+        from tests.exams.conftest import build_exam
+
+        exam = build_exam(c, n=1)
+        member = exam.kit.examiners[0]
+        member.user = c.users["examiner"]
+        member.save(update_fields=["user"])
+        cached = exam.sitting.pk
+        c._grading = cached  # type: ignore[attr-defined]
+    return {"sitting_pk": cached}
+
+
+# Grading: the batch's examiners and the institution's staff grade, blind; the HR
+# authorities over it read scores and item statistics (education officials, though in
+# scope, read neither); nobody else sees the sitting.
+GRADERS_A = {**IN_CITY_A, "province": 403, "city_a": 403, "education": 403, "examiner": 200}
+GRADING_HOME = {**dict.fromkeys(CAST_ROLES, 403), "anonymous": 302}
+GRADING_HOME.update(
+    province=200, city_a=200, city_b=200, institution_a=200, institution_b=200, examiner=200
+)
+MATRIX.update(
+    {
+        "grading-home": (lambda c: (_grading(c), {})[1], GRADING_HOME),
+        "grading-queue": (_grading, GRADERS_A),
+        "grading-grade": (_grading, POST_ONLY),
+        "sitting-scores": (_grading, EXAM_PAPERS),
+        "sitting-scores-export": (_grading, EXAM_PAPERS),
+        "sitting-item-stats": (_grading, EXAM_PAPERS),
+        "sitting-item-stats-compute": (_grading, POST_ONLY),
+    }
+)
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
     for p in patterns:
         if isinstance(p, URLResolver):
@@ -568,3 +670,18 @@ def test_access_matrix(cast: Cast, name: str) -> None:
     url = reverse(name, kwargs=kwargs_for(cast))
     seen = {role: cast.client(role).get(url).status_code for role in CAST_ROLES}
     assert seen == expected
+
+
+# The exam page and its JSON contract: candidates authenticate with the exam token the
+# sign-in returns, never with a site session, so signed-in users get 401 like anyone.
+EXAM_TOKEN_ONLY = dict.fromkeys(CAST_ROLES, 401)
+MATRIX.update(
+    {
+        "exam-page": (lambda c: {}, ALL_OK),
+        "api:exam_login": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
+        "api:exam_attempt": (lambda c: {}, EXAM_TOKEN_ONLY),
+        "api:exam_answer": (lambda c: {"position": 1}, dict.fromkeys(CAST_ROLES, 405)),
+        "api:exam_submit": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
+        "api:exam_event": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
+    }
+)

@@ -8,6 +8,7 @@ changes its type), ``world.inst_b`` institution B (Qujing). The catalogue holds 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,7 +45,8 @@ from tests.institutions.factories import (
 )
 
 SYSTEM = Actor.system("test")
-_serial = iter(range(100, 10_000))
+# Serials for names and ID numbers; the ID number keeps the last three digits.
+_serial = itertools.count(100)
 
 
 @dataclass(frozen=True)

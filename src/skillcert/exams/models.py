@@ -182,6 +182,12 @@ class Incident(models.Model):
     attempt = models.ForeignKey(
         Attempt, on_delete=models.CASCADE, null=True, blank=True, related_name="incidents"
     )
+    # The seat the line is about; a late entry authorised before any attempt exists is
+    # recorded with the seat alone, and the sign-in looks for it. The record outlives a
+    # seat that is removed.
+    seat = models.ForeignKey(
+        SeatAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
     action = models.CharField(_("操作"), max_length=16, choices=ProctorAction.choices, blank=True)
     minutes = models.PositiveSmallIntegerField(_("延时（分钟）"), null=True, blank=True)
     reason = models.TextField(_("事由"))

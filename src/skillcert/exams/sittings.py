@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from skillcert.batches.permissions import can_plan
 from skillcert.batches.services import workflow
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
-from skillcert.core.choices import ScopeLevel
+from skillcert.core.choices import PROVINCE_KINDS, ScopeLevel
 from skillcert.core.errors import DomainError, InvalidTransition, PermissionDenied
 from skillcert.exams.choices import OPEN_ATTEMPT, AttemptStatus
 from skillcert.exams.closing import attempt_close
@@ -82,6 +83,21 @@ def sitting_prepare(*, actor: Actor, session: Session, papers: Sequence[Paper]) 
     return sitting
 
 
+def papers_for(session: Session) -> list[Paper]:
+    """Sealed papers the session may use: the batch's standard level, from the
+    institution's own bank or its province's."""
+    batch = session.batch
+    organisation = batch.institution.organisation
+    return list(
+        Paper.objects.filter(standard_level_id=batch.standard_level_id, sealed_at__isnull=False)
+        .filter(
+            Q(owner_id=organisation.pk)
+            | Q(owner__kind__in=PROVINCE_KINDS, owner__province_id=organisation.province_id)
+        )
+        .order_by("-created_at", "form_label")
+    )
+
+
 def batch_province(session: Session) -> str:
     return session.batch.institution.organisation.province_id
 
@@ -102,7 +118,10 @@ def sitting_open(*, actor: Actor, sitting: Sitting) -> Sitting:
         raise DomainError(_("试卷封存校验未通过，不能开考。"), code="not_sealed")
     if not session.seats.exists():
         raise DomainError(_("该场次尚未编排座位，不能开考。"), code="no_seats")
-    workflow.session_open(actor=actor, session=session)
+    if sitting.opened_at is not None:
+        raise InvalidTransition(_("该场次已开考。"), code="already_open")
+    if session.status != SessionStatus.OPEN:  # else opened from the batch page already
+        workflow.session_open(actor=actor, session=session)
     now = timezone.now()
     sitting.opened_at = now
     sitting.opened_by_label = actor.label[:128]
