@@ -3,7 +3,8 @@
 They sign in with admission number and ID number, answer, reload mid-way and find
 answers and time intact, answer while the network is down (kept in the browser, sent
 on reconnection), then let time run out: the server's timer closes the attempt while
-the page is offline — no final client request — and the page shows the closing.
+the page is offline — no final client request — and the page shows the closing; the
+objective paper is graded at once and the institution's staff see the score.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from playwright.sync_api import expect
 from skillcert.exams.choices import AttemptStatus
 from skillcert.exams.closing import close_due_attempts
 from skillcert.exams.models import Answer, Attempt, Sitting
+from tests.browser.test_application_flow import log_in
 from tests.conftest import build_cast
-from tests.exams.conftest import build_exam
+from tests.exams.conftest import ITEMS, build_exam
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +46,8 @@ def wait_for(condition: Any, seconds: float = 15) -> None:
         time.sleep(0.2)
 
 
-def test_reload_resume_offline_and_time_out(live_server: Any, page: Any) -> None:
-    exam = build_exam(build_cast(), n=1)
+def test_reload_resume_offline_and_time_out(live_server: Any, page: Any, browser: Any) -> None:
+    exam = build_exam(build_cast(), n=1, items=ITEMS[:4])  # objective items only
     exam.session.starts_at = timezone.now()
     exam.session.save(update_fields=["starts_at"])
     exam.open()
@@ -70,18 +72,22 @@ def test_reload_resume_offline_and_time_out(live_server: Any, page: Any) -> None
     expect(page.locator("#save-state")).to_have_text("答案已保存")
     first_choice = page.locator("#item-input input").nth(1).get_attribute("value")
     assert stored(attempt, 1).response == [first_choice]
-    page.click("#item-grid button:nth-child(5)")  # the short answer
-    page.fill("#item-input textarea", "戴护目镜，不戴手套，停车后测量。")
-    page.click("#item-grid button:nth-child(1)")  # leaving the box saves it
-    wait_for(lambda: stored(attempt, 5).seq >= 1)
+    page.click("#item-grid button:nth-child(3)")  # the multiple choice
+    boxes = page.locator("#item-input input")
+    boxes.nth(0).check()
+    boxes.nth(2).check()
+    picked = sorted([boxes.nth(0).get_attribute("value"), boxes.nth(2).get_attribute("value")])
+    wait_for(lambda: stored(attempt, 3).response == picked)
+    page.click("#item-grid button:nth-child(1)")
     before = remaining(page)
 
     page.reload()
     expect(page.locator("#exam-view")).to_be_visible()
     expect(page.locator(f"#item-input input[value='{first_choice}']")).to_be_checked()
     assert abs(remaining(page) - before) <= 3
-    page.click("#item-grid button:nth-child(5)")
-    expect(page.locator("#item-input textarea")).to_have_value("戴护目镜，不戴手套，停车后测量。")
+    page.click("#item-grid button:nth-child(3)")
+    for key in picked:
+        expect(page.locator(f"#item-input input[value='{key}']")).to_be_checked()
 
     # The network drops: the answer waits in the browser and goes out on reconnection.
     page.context.set_offline(True)
@@ -104,3 +110,13 @@ def test_reload_resume_offline_and_time_out(live_server: Any, page: Any) -> None
     page.context.set_offline(False)
     expect(page.locator("#end-view")).to_be_visible(timeout=20_000)
     expect(page.locator("#end-text")).to_contain_text("系统已按您最后保存的答案收卷")
+
+    # Graded on closing; the institution's staff see the score (out of 100).
+    attempt.refresh_from_db()
+    assert attempt.score is not None
+    staff = browser.new_context(locale="zh-CN").new_page()
+    log_in(staff, live_server.url, "cast_institution_a")
+    staff.goto(f"{live_server.url}/exams/sittings/{exam.sitting.pk}/scores/")
+    row = staff.locator("#scores tbody tr", has_text=credentials["admission_number"])
+    expect(row).to_contain_text(str(attempt.score))
+    staff.context.close()

@@ -79,7 +79,14 @@ class ExamKit:
         return self.sitting
 
 
-def make_paper(kit: Kit, batch: Batch, label: str = "A", *, seal: bool = True) -> Paper:
+def make_paper(
+    kit: Kit,
+    batch: Batch,
+    label: str = "A",
+    *,
+    seal: bool = True,
+    items: list[tuple[str, str, list[str], list[str], str]] | None = None,
+) -> Paper:
     level = batch.standard_level
     owner = batch.institution.organisation
     area, _made = WeightRow.objects.get_or_create(
@@ -92,7 +99,7 @@ def make_paper(kit: Kit, batch: Batch, label: str = "A", *, seal: bool = True) -
     paper = Paper.objects.create(
         owner=owner, standard_level=level, title="车工五级理论知识试卷", form_label=label
     )
-    for position, (kind, stem, options, answer, reference) in enumerate(ITEMS, start=1):
+    for position, (kind, stem, options, answer, reference) in enumerate(items or ITEMS, start=1):
         item = Item.objects.create(
             owner=owner,
             standard_level=level,
@@ -109,7 +116,13 @@ def make_paper(kit: Kit, batch: Batch, label: str = "A", *, seal: bool = True) -
     return paper_seal(actor=kit.admin, paper=paper) if seal else paper
 
 
-def build_exam(cast: Cast, n: int = 3, **kwargs: Any) -> ExamKit:
+def build_exam(
+    cast: Cast,
+    n: int = 3,
+    *,
+    items: list[tuple[str, str, list[str], list[str], str]] | None = None,
+    **kwargs: Any,
+) -> ExamKit:
     kit = build_kit(cast)
     batch = kit.enrollment_closed(**kwargs)
     session = batch.sessions.get(component=Component.THEORY)
@@ -124,7 +137,7 @@ def build_exam(cast: Cast, n: int = 3, **kwargs: Any) -> ExamKit:
         id_numbers[application.pk] = number
         candidates.append(application)
     seats_assign(actor=kit.admin, session=session)
-    paper = make_paper(kit, batch)
+    paper = make_paper(kit, batch, items=items)
     sitting = sittings.sitting_prepare(actor=kit.admin, session=session, papers=[paper])
     return ExamKit(
         kit=kit,
