@@ -68,11 +68,9 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the service's transaction")
     org = organisation or actor.organisation or _organisation_of(obj)
-    head = _locked_head()
-    seq, prev = head.seq + 1, head.chain_hash
+    # Everything that may query (labels of related rows) happens before the chain head
+    # is locked: every audited write in the system waits on that one row until commit.
     event = AuditEvent(
-        seq=seq,
-        created_at=timezone.now(),
         actor_id=actor.user_id,
         actor_label=actor.label[:128],
         organisation_id=org.pk if org else None,
@@ -84,8 +82,10 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         object_label=str(obj)[:200] if obj is not None else "",
         changes=_jsonable(changes or {}),
-        prev_hash=prev,
     )
+    head = _locked_head()
+    seq, prev = head.seq + 1, head.chain_hash
+    event.seq, event.prev_hash, event.created_at = seq, prev, timezone.now()
     event.chain_hash = event_hash(event)
     event.save(force_insert=True)
     head.seq, head.chain_hash = seq, event.chain_hash
