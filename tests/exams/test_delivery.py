@@ -331,3 +331,17 @@ def test_the_time_out_is_queued_for_the_deadline_on_a_deferring_backend(
     queued = DBTaskResult.objects.get(task_path__endswith="close_at_deadline_task")
     assert queued.run_after == candidate.attempt().deadline
     assert queued.args_kwargs["args"] == [candidate.attempt().pk]
+
+
+def test_a_sign_in_whose_answer_was_lost_may_be_repeated(exam: ExamKit) -> None:
+    """A proxy time-out or a dropped connection loses the token on its way: the retry
+    gets a new one without a proctor, as long as the lost one was never used."""
+    exam.open()
+    lost, retry = Candidate(exam), Candidate(exam)
+    lost.login()  # the response never reached the candidate
+    assert retry.login().status_code == 200
+    assert lost.paper().status_code == 401
+    assert retry.paper().status_code == 200  # now the token is in use
+    again = Candidate(exam).login()
+    assert (again.status_code, again.json()["code"]) == (403, "relogin_needs_authorisation")
+    assert Attempt.objects.count() == 1

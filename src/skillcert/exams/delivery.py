@@ -189,15 +189,17 @@ def exam_login(*, admission_number: str, id_number: str, client: Client) -> Logi
             kind = AttemptEventKind.LOGIN
         elif attempt.status not in OPEN_ATTEMPT:
             raise InvalidTransition(_("您已交卷，不能再次登录。"), code="closed")
-        elif not attempt.relogin_authorised:
+        elif attempt.token_used and not attempt.relogin_authorised:
             raise PermissionDenied(
                 _("您已在其他终端登录。如需更换终端，请举手联系监考人员授权。"),
                 code="relogin_needs_authorisation",
             )
         else:
+            # Authorised, or a repeat of a sign-in whose token never came back to be used.
             attempt.token_digest = token_digest(token)
-            attempt.relogin_authorised = False
-            attempt.save(update_fields=["token_digest", "relogin_authorised"])
+            attempt.relogin_authorised = attempt.relogin_authorised and not attempt.token_used
+            attempt.token_used = False
+            attempt.save(update_fields=["token_digest", "relogin_authorised", "token_used"])
             kind = AttemptEventKind.RELOGIN
         _log(attempt, kind, client, now=now)
         audit_record(
@@ -221,9 +223,7 @@ def _start_attempt(seat: SeatAssignment, sitting: Sitting, token: str, now: date
     papers = list(sitting.papers.order_by("form_label", "pk"))
     # Parallel forms alternate by seat, so neighbours sit different forms.
     paper = papers[(seat.seat_number - 1) % len(papers)]
-    rows = list(PaperItem.objects.filter(paper=paper).select_related("item").order_by("position"))
-    rng = random.SystemRandom()
-    item_order, option_orders = personal_order(rows, rng)
+    item_order, option_orders = personal_order(paper_items(paper), random.SystemRandom())
     attempt = Attempt.objects.create(
         seat=seat,
         sitting=sitting,
@@ -243,25 +243,25 @@ def _start_attempt(seat: SeatAssignment, sitting: Sitting, token: str, now: date
 
 
 def personal_order(
-    rows: list[PaperItem], rng: random.Random
+    items: dict[int, dict[str, Any]], rng: random.Random
 ) -> tuple[list[int], dict[str, list[str]]]:
     """Items keep the paper's sections (one per type, in paper order) but are shuffled
-    within each; choice options are shuffled. Returns PaperItem ids by display position
-    and option keys by position."""
-    sections: dict[str, list[PaperItem]] = {}
-    for row in rows:
-        sections.setdefault(row.item.type, []).append(row)
-    order: list[PaperItem] = []
+    within each; choice options are shuffled. ``items`` is :func:`paper_items`. Returns
+    PaperItem ids by display position and option keys by position."""
+    sections: dict[str, list[int]] = {}
+    for pk, item in sorted(items.items(), key=lambda entry: entry[1]["position"]):
+        sections.setdefault(item["type"], []).append(pk)
+    order: list[int] = []
     for section in sections.values():
         rng.shuffle(section)
         order.extend(section)
     options: dict[str, list[str]] = {}
-    for position, row in enumerate(order, start=1):
-        if row.item.type in (ItemType.SINGLE, ItemType.MULTIPLE):
-            keys = [o["key"] for o in row.item.options]
+    for position, pk in enumerate(order, start=1):
+        if items[pk]["type"] in (ItemType.SINGLE, ItemType.MULTIPLE):
+            keys = list(items[pk]["options"])
             rng.shuffle(keys)
             options[str(position)] = keys
-    return [row.pk for row in order], options
+    return order, options
 
 
 # ---------------------------------------------------------------- the attempt
@@ -294,6 +294,7 @@ def _paper_items(paper_id: int, sealed_hash: str) -> dict[int, dict[str, Any]]:
     rows = PaperItem.objects.filter(paper_id=paper_id).select_related("item")
     return {
         row.pk: {
+            "position": row.position,
             "type": row.item.type,
             "stem": row.item.stem,
             "options": {o["key"]: o["text"] for o in row.item.options},
@@ -323,6 +324,7 @@ def close_if_due(attempt: Attempt) -> Attempt:
 def attempt_view(token: str) -> dict[str, Any]:
     """The paper as this candidate sees it, their answers so far and the time left."""
     attempt = close_if_due(attempt_by_token(token))
+    _mark_used(attempt)
     items = paper_items(attempt.paper)
     answers = {
         a.position: a
@@ -355,6 +357,12 @@ def attempt_view(token: str) -> dict[str, Any]:
             if a.seq > 0
         ],
     }
+
+
+def _mark_used(attempt: Attempt) -> None:
+    if not attempt.token_used:
+        Attempt.objects.filter(pk=attempt.pk).update(token_used=True)
+        attempt.token_used = True
 
 
 def check_answer(item: dict[str, Any], answer: Any) -> Any:
@@ -394,7 +402,15 @@ def answer_save(*, token: str, position: int, answer: Any, seq: int) -> Saved:
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update()
-            .only("pk", "status", "deadline", "paper_id", "item_order", "paused_remaining_seconds")
+            .only(
+                "pk",
+                "status",
+                "deadline",
+                "paper_id",
+                "item_order",
+                "paused_remaining_seconds",
+                "token_used",
+            )
             .filter(token_digest=token_digest(token))
             .first()
         )
@@ -411,6 +427,7 @@ def answer_save(*, token: str, position: int, answer: Any, seq: int) -> Saved:
         updated = Answer.objects.filter(attempt=attempt, position=position, seq__lt=seq).update(
             response=value, seq=seq, saved_at=now
         )
+        _mark_used(attempt)
         if not updated:
             current = Answer.objects.filter(attempt=attempt, position=position).values_list(
                 "seq", flat=True

@@ -96,6 +96,9 @@ class Attempt(models.Model):
     # device's sign-in needs a proctor's authorisation and replaces the token.
     token_digest = models.CharField(max_length=64, unique=True)
     relogin_authorised = models.BooleanField(default=False)
+    # Whether the current token was ever used: a sign-in whose answer never arrived (a
+    # lost response, a proxy time-out) may be repeated without a proctor.
+    token_used = models.BooleanField(default=False)
     # Per-candidate order: PaperItem ids by display position (1-based), and for choice
     # items the option keys in display order, by position.
     item_order = models.JSONField(default=list)
