@@ -570,6 +570,30 @@ def _itembank(c: Cast) -> dict[str, Any]:
     return cached
 
 
+def _itembank_paper(c: Cast) -> dict[str, Any]:
+    """An assembled, unsealed paper of institution A (built once)."""
+    cached: int | None = getattr(c, "_itembank_paper", None)
+    if cached is None:
+        from skillcert.itembank.assembly import assemble
+        from skillcert.itembank.blueprint import blueprint_for
+        from tests.itembank.test_assembly_support import fill_bank, make_level, small_plan
+
+        level = make_level(type_plan=small_plan())
+        owner = c.orgs["institution_a"]
+        fill_bank(level, owner, blueprint_for(level))
+        [paper] = assemble(
+            actor=c.actor("institution_a"),
+            standard_level=level,
+            forms=1,
+            owner=owner,
+            title="矩阵试卷",
+            seed=1,
+        )
+        cached = paper.pk
+        c._itembank_paper = cached  # type: ignore[attr-defined]
+    return {"pk": cached}
+
+
 # Item banks: their keepers (institution staff, provincial officials) and the HR
 # authorities over them; education officials, examiners and candidates are refused.
 BANK_READERS = {
@@ -593,6 +617,20 @@ MATRIX.update(
         "itembank-item-transition": (
             lambda c: {"pk": _itembank(c)["item"], "action": "review"},
             POST_ONLY,
+        ),
+        # Blueprints and papers: HR officials read them; a paper's items and key (the
+        # export) are for its bank's keepers only.
+        "itembank-blueprint": (lambda c: {"level_pk": _itembank(c)["level"]}, BANK_READERS),
+        "itembank-papers": (lambda c: {"level_pk": _itembank(c)["level"]}, BANK_READERS),
+        "itembank-assemble": (lambda c: {"level_pk": _itembank(c)["level"]}, POST_ONLY),
+        "itembank-paper": (
+            _itembank_paper,
+            {**BANK_READERS, "city_b": 404, "institution_b": 404},
+        ),
+        "itembank-paper-seal": (_itembank_paper, POST_ONLY),
+        "itembank-paper-export": (
+            _itembank_paper,
+            {**BANK_READERS, "province": 403, "city_a": 403, "city_b": 404, "institution_b": 404},
         ),
         "api:itembank_items": (
             lambda c: {"level_id": _itembank(c)["level"]},

@@ -465,3 +465,32 @@ def test_task_reports_a_short_bank(cast: Cast, django_capture_on_commit_callback
     assert job.done == 0
     assert "题库仅有0道" in job.message
     assert not Paper.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_institution_never_draws_another_institutions_items(cast: Cast) -> None:
+    level = make_level(type_plan=small_plan())
+    spec = blueprint_for(level)
+    fill_bank(level, cast.orgs["institution_a"], spec, per_cell=lambda a, t, d, needed: needed * 2)
+    with pytest.raises(DomainError) as short:
+        assemble(
+            actor=cast.actor("institution_b"),
+            standard_level=level,
+            forms=1,
+            owner=cast.orgs["institution_b"],
+            title="借题",
+            seed=1,
+        )
+    assert "题库仅有0道" in str(short.value.message)  # A's items are not B's bank
+    assert not Paper.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_examiner_may_not_assemble_for_their_institution(cast: Cast) -> None:
+    level = make_level(type_plan=small_plan())
+    owner = cast.orgs["institution_a"]
+    fill_bank(level, owner, blueprint_for(level))
+    examiner = cast.actor("examiner")  # a member of institution A, not a bank keeper
+    assert examiner.organisation_id == owner.pk
+    with pytest.raises(PermissionDenied):
+        assemble(actor=examiner, standard_level=level, forms=1, owner=owner, title="卷", seed=1)

@@ -40,6 +40,7 @@ from skillcert.itembank.blueprint import (
 )
 from skillcert.itembank.choices import ItemStatus, ItemType, PaperStatus
 from skillcert.itembank.models import Item, Paper, PaperItem
+from skillcert.itembank.services import can_edit_bank
 
 MAX_FORMS = len(string.ascii_uppercase)  # forms are labelled A, B, C …
 
@@ -153,8 +154,12 @@ def select_forms(
     return result
 
 
-def _bank(spec: BlueprintSpec, standard_level: StandardLevel) -> list[BankItem]:
+def _bank(
+    spec: BlueprintSpec, standard_level: StandardLevel, owner: Organisation
+) -> list[BankItem]:
+    """The owner's own active items: one institution never draws another's."""
     rows = Item.objects.filter(
+        owner=owner,
         standard_level=standard_level,
         status=ItemStatus.ACTIVE,
         is_current=True,
@@ -165,8 +170,13 @@ def _bank(spec: BlueprintSpec, standard_level: StandardLevel) -> list[BankItem]:
 
 
 def _check_owner(actor: Actor, owner: Organisation) -> None:
+    """Only the keepers of the owner's bank assemble and seal its papers."""
     if not (actor.is_platform_admin or actor.organisation_id == owner.pk):
         raise PermissionDenied(_("只能为本单位组卷。"))
+    if not can_edit_bank(actor, owner):
+        raise PermissionDenied(
+            _("只有题库所属单位的管理员、考务人员或省级人社部门可以组卷和封存试卷。")
+        )
 
 
 @transaction.atomic
@@ -190,7 +200,7 @@ def assemble(
     if not title.strip():
         raise DomainError(_("请填写试卷名称。"))
     spec = blueprint_for(standard_level)
-    selections = select_forms(spec, _bank(spec, standard_level), forms=forms, seed=seed)
+    selections = select_forms(spec, _bank(spec, standard_level, owner), forms=forms, seed=seed)
     type_rank = {plan.type: n for n, plan in enumerate(spec.types)}
     area_rank = {area.id: area.position for area in spec.areas}
     papers: list[Paper] = []
