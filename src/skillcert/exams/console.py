@@ -72,7 +72,8 @@ def console_session(*, actor: Actor, session_id: int) -> Session | None:
 def sitting_of(session: Session) -> Sitting | None:
     """The session's computer-based sitting, when papers have been prepared for it."""
     try:
-        return session.sitting  # type: ignore[attr-defined,no-any-return]  # reverse one-to-one
+        # The reverse one-to-one is known to the django-stubs plugin only on a fresh run.
+        return session.sitting  # type: ignore[attr-defined, no-any-return, unused-ignore]
     except Sitting.DoesNotExist:
         return None
 
