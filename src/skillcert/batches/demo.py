@@ -31,10 +31,9 @@ from skillcert.batches.choices import Component, RoomKind, StaffRole
 from skillcert.batches.models import Batch, Room, Session
 from skillcert.batches.services import plan, workflow
 from skillcert.catalog.models import StandardLevel
-from skillcert.core.actors import Actor
 from skillcert.core.choices import IdType
+from skillcert.core.demo import demo_actor
 from skillcert.core.errors import DomainError
-from skillcert.core.models import Membership
 from skillcert.institutions.choices import StaffKind
 from skillcert.institutions.demo import SENTINEL, person_id, person_name
 from skillcert.institutions.models import Institution, StaffMember
@@ -81,8 +80,8 @@ class _Demo:
     def __init__(self, institution: Institution) -> None:
         self.institution = institution
         self.today = timezone.localdate()
-        self.admin = _login("inst_a_admin")
-        self.official = _login("km_official")
+        self.admin = demo_actor("inst_a_admin")
+        self.official = demo_actor("km_official")
         self.rooms = {r.name: r for r in _rooms(self)}
         self.proctors = [_proctor(self, serial) for serial in PROCTOR_SERIALS]
         self.exam_staff = self._staff(StaffKind.STAFF).first()
@@ -100,17 +99,6 @@ class _Demo:
         return datetime.combine(
             self.day(offset), time(hour), tzinfo=timezone.get_current_timezone()
         )
-
-
-def _login(username: str) -> Actor:
-    found = (
-        Membership.objects.select_related("user", "organisation")
-        .filter(user__username=username, is_active=True)
-        .first()
-    )
-    if found is None:
-        raise DomainError(f"demo login {username} is missing; run the core demo first")
-    return Actor(user=found.user, membership=found)
 
 
 def _rooms(demo: _Demo) -> list[Room]:

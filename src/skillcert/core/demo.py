@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from skillcert.core.actors import Actor
 from skillcert.core.choices import IdType, OrganisationKind, Role
+from skillcert.core.errors import DomainError
 from skillcert.core.models import Membership, Organisation, Region, User
 from skillcert.core.services import (
     membership_grant,
@@ -62,6 +64,18 @@ LOGINS: list[DemoLogin] = [
     DemoLogin("supervisor_a", "吴敏（演示）", Role.SUPERVISOR, "km_centre"),
     DemoLogin("candidate_a", "孙悦（演示）", Role.CANDIDATE, None),
 ]
+
+
+def demo_actor(username: str) -> Actor:
+    """A demo login acting through its membership; refuses when the demo is not loaded."""
+    found = (
+        Membership.objects.select_related("user", "organisation")
+        .filter(user__username=username, is_active=True)
+        .first()
+    )
+    if found is None:
+        raise DomainError(_("未找到演示数据，请先运行 manage.py seed_demo。"), code="no_demo")
+    return Actor(user=found.user, membership=found)
 
 
 def demo_id_number(serial: int) -> str:

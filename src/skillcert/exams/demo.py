@@ -46,9 +46,9 @@ from skillcert.catalog.services import weight_table_set
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
 from skillcert.core.choices import IdType, Role
-from skillcert.core.demo import DEMO_PASSWORD
+from skillcert.core.demo import DEMO_PASSWORD, demo_actor
 from skillcert.core.errors import DomainError, clean_or_raise
-from skillcert.core.models import Membership, User
+from skillcert.core.models import User
 from skillcert.core.personal import id_index
 from skillcert.core.services import membership_grant, user_create
 from skillcert.enrollment.choices import EvidenceKind
@@ -131,17 +131,6 @@ class _World:
     today: date
 
 
-def _login(username: str) -> Actor:
-    found = (
-        Membership.objects.select_related("user", "organisation")
-        .filter(user__username=username, is_active=True)
-        .first()
-    )
-    if found is None:
-        raise DomainError(_("未找到演示数据，请先运行 manage.py seed_demo。"), code="no_demo")
-    return Actor(user=found.user, membership=found)
-
-
 def _world() -> _World:
     institution = (
         Institution.objects.select_related("organisation").filter(organisation__name=SENTINEL)
@@ -154,8 +143,8 @@ def _world() -> _World:
     policy = province_policy(institution.organisation.province_id)
     return _World(
         institution=institution,
-        admin=_login(ADMIN),
-        centre=_login(CENTRE),
+        admin=demo_actor(ADMIN),
+        centre=demo_actor(CENTRE),
         level=level,
         # The plan check's numbers (the stricter of policy and standard) for this level.
         need=Requirements.of(Batch(standard_level=level), policy),

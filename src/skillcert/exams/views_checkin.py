@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,13 +15,10 @@ from skillcert.batches.models import Session
 from skillcert.core.actors import ActorRequest
 from skillcert.core.errors import DomainError
 from skillcert.core.excel import XLSX_CONTENT_TYPE, workbook_bytes
+from skillcert.core.web import file_response, forbidden
 from skillcert.enrollment.documents import session_time
 from skillcert.exams import checkin
 from skillcert.exams.checkin import Recorded
-
-
-def _forbidden(request: ActorRequest) -> HttpResponse:
-    return render(request, "core/forbidden.html", status=403)
 
 
 def _in_scope(request: ActorRequest, session_pk: int) -> Session | None:
@@ -100,7 +96,7 @@ def checkin_session(request: ActorRequest, session_pk: int) -> HttpResponse:
     target = checkin.self_target(request.actor, session_pk)
     if target is None:
         if _in_scope(request, session_pk) is not None:
-            return _forbidden(request)
+            return forbidden(request)
         raise Http404
     session = target.session
     if request.method == "POST":
@@ -131,7 +127,7 @@ def checkin_desk(request: ActorRequest, session_pk: int) -> HttpResponse:
         if session is None:
             raise Http404
     elif not checkin.can_keep_desk(request.actor, session):
-        return _forbidden(request)
+        return forbidden(request)
     if request.method == "POST":
         admission = request.POST.get("admission", "").strip()
         if not admission:
@@ -167,7 +163,7 @@ def checkin_list(request: ActorRequest, session_pk: int) -> HttpResponse:
     """Who is present, who is missing, and who checked in away from the site."""
     session = _readable(request, session_pk)
     if not checkin.can_read_checkins(request.actor):
-        return _forbidden(request)
+        return forbidden(request)
     context = {
         "session": session,
         "batch": session.batch,
@@ -186,14 +182,11 @@ def checkin_export(request: ActorRequest, session_pk: int) -> HttpResponse:
     """The check-in list as .xlsx (formula injection neutralised by the shared writer)."""
     session = _readable(request, session_pk)
     if not checkin.can_read_checkins(request.actor):
-        return _forbidden(request)
+        return forbidden(request)
     content = workbook_bytes(
         title="签到情况",
         headers=checkin.EXPORT_HEADERS,
         rows=checkin.roll_export_rows(checkin.session_roll(session)),
     )
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = f"签到情况-{session.batch.code}-{session.pk}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(content, filename, XLSX_CONTENT_TYPE)

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from skillcert.batches.permissions import can_plan
 from skillcert.core.actors import ActorRequest
 from skillcert.core.excel import XLSX_CONTENT_TYPE
-from skillcert.core.web import form_errors_to_messages, run_action
+from skillcert.core.web import file_response, forbidden, form_errors_to_messages, run_action
 from skillcert.exams import grading, stats
 from skillcert.exams.models import Sitting
 
@@ -29,10 +28,6 @@ class GradeForm(forms.Form):
         label=gettext_lazy("得分"), min_value=Decimal(0), max_digits=5, decimal_places=1
     )
     comment = forms.CharField(max_length=200, required=False, label=gettext_lazy("评语"))
-
-
-def _forbidden(request: ActorRequest) -> HttpResponse:
-    return render(request, "core/forbidden.html", status=403)
 
 
 def _sitting(request: ActorRequest, sitting_pk: int) -> Sitting:
@@ -62,7 +57,7 @@ def grading_home(request: ActorRequest) -> HttpResponse:
     actor = request.actor
     grades = grading.grades_somewhere(actor)
     if not (grades or grading.can_read_scores(actor)):
-        return _forbidden(request)
+        return forbidden(request)
     context = {
         "sittings": grading.sittings_overview(actor),
         "grades": grades,
@@ -77,7 +72,7 @@ def grading_queue(request: ActorRequest, sitting_pk: int) -> HttpResponse:
     """The blind queue: items with their reference answers, answers by opaque code."""
     sitting = _grading_sitting(request, sitting_pk)
     if sitting is None:
-        return _forbidden(request)
+        return forbidden(request)
     context = {
         "sitting": sitting,
         "batch": sitting.session.batch,
@@ -93,7 +88,7 @@ def grading_queue(request: ActorRequest, sitting_pk: int) -> HttpResponse:
 def grading_grade(request: ActorRequest, sitting_pk: int) -> HttpResponse:
     sitting = _grading_sitting(request, sitting_pk)
     if sitting is None:
-        return _forbidden(request)
+        return forbidden(request)
     form = GradeForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form)
@@ -118,7 +113,7 @@ def grading_grade(request: ActorRequest, sitting_pk: int) -> HttpResponse:
 def sitting_scores(request: ActorRequest, sitting_pk: int) -> HttpResponse:
     sitting = _sitting(request, sitting_pk)
     if not grading.can_read_scores(request.actor):
-        return _forbidden(request)
+        return forbidden(request)
     batch = sitting.session.batch
     context = {
         "sitting": sitting,
@@ -137,14 +132,10 @@ def sitting_scores(request: ActorRequest, sitting_pk: int) -> HttpResponse:
 def sitting_scores_export(request: ActorRequest, sitting_pk: int) -> HttpResponse:
     sitting = _sitting(request, sitting_pk)
     if not grading.can_read_scores(request.actor):
-        return _forbidden(request)
+        return forbidden(request)
     data = grading.scores_export(actor=request.actor, sitting=sitting)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     filename = f"理论成绩_{sitting.session.batch.code}_{sitting.pk}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    # Names and scores: keep it out of shared caches.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(data, filename, XLSX_CONTENT_TYPE)
 
 
 @login_required
@@ -152,7 +143,7 @@ def sitting_scores_export(request: ActorRequest, sitting_pk: int) -> HttpRespons
 def sitting_item_stats(request: ActorRequest, sitting_pk: int) -> HttpResponse:
     sitting = _sitting(request, sitting_pk)
     if not grading.can_read_scores(request.actor):
-        return _forbidden(request)
+        return forbidden(request)
     batch = sitting.session.batch
     context = {
         "sitting": sitting,
@@ -172,7 +163,7 @@ def sitting_item_stats(request: ActorRequest, sitting_pk: int) -> HttpResponse:
 def sitting_item_stats_compute(request: ActorRequest, sitting_pk: int) -> HttpResponse:
     sitting = _sitting(request, sitting_pk)
     if not can_plan(request.actor, sitting.session.batch.institution):
-        return _forbidden(request)
+        return forbidden(request)
     run_action(
         request,
         lambda: stats.item_statistics_compute(actor=request.actor, sitting=sitting),

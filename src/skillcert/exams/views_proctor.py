@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -25,7 +24,7 @@ from skillcert.batches.models import Session
 from skillcert.batches.permissions import can_plan
 from skillcert.core.actors import Actor, ActorRequest
 from skillcert.core.errors import PermissionDenied
-from skillcert.core.web import form_errors_to_messages, run_action
+from skillcert.core.web import file_response, forbidden, form_errors_to_messages, run_action
 from skillcert.enrollment.documents import session_time
 from skillcert.exams import console, proctoring, sittings
 from skillcert.exams.choices import ProctorAction
@@ -43,16 +42,12 @@ class NoteForm(forms.Form):
     seat = forms.IntegerField(label=gettext_lazy("座位"), required=False)
 
 
-def _forbidden(request: ActorRequest, reason: str = "") -> HttpResponse:
-    return render(request, "core/forbidden.html", {"reason": reason}, status=403)
-
-
 def _load(request: ActorRequest, session_pk: int) -> Session | HttpResponse:
     """The session if the actor may read its console; 404 outside their reach."""
     try:
         session = console.console_session(actor=request.actor, session_id=session_pk)
     except PermissionDenied as exc:
-        return _forbidden(request, str(exc.message))
+        return forbidden(request, str(exc.message))
     if session is None:
         raise Http404
     return session
@@ -141,7 +136,7 @@ def seat_action(request: ActorRequest, session_pk: int, seat_pk: int, action: st
     if isinstance(session, HttpResponse):
         return session
     if not proctoring.can_act(request.actor, session):
-        return _forbidden(request, _("您只能查看本场次的监考情况，不能执行监考操作。"))
+        return forbidden(request, _("您只能查看本场次的监考情况，不能执行监考操作。"))
     seat = console.session_seat(session, seat_pk)
     if seat is None:
         raise Http404
@@ -172,7 +167,7 @@ def console_note(request: ActorRequest, session_pk: int) -> HttpResponse:
     if isinstance(session, HttpResponse):
         return session
     if not proctoring.can_act(request.actor, session):
-        return _forbidden(request, _("您只能查看本场次的监考情况，不能记录。"))
+        return forbidden(request, _("您只能查看本场次的监考情况，不能记录。"))
     sitting = console.sitting_of(session)
     if sitting is None:
         raise Http404
@@ -218,7 +213,7 @@ def sitting_action(request: ActorRequest, session_pk: int, action: str) -> HttpR
     if isinstance(session, HttpResponse):
         return session
     if not can_plan(request.actor, session.batch.institution):
-        return _forbidden(request, _("只有本机构的管理员或考务人员可以开考或结束考试。"))
+        return forbidden(request, _("只有本机构的管理员或考务人员可以开考或结束考试。"))
     sitting = console.sitting_of(session)
     if sitting is None:
         raise Http404
@@ -271,9 +266,5 @@ def record_pdf(request: ActorRequest, session_pk: int) -> HttpResponse:
     if isinstance(session, HttpResponse):
         return session
     content = console.record_pdf(console.console(session))
-    response = HttpResponse(content, content_type="application/pdf")
     filename = f"考场记录表-{session.batch.code}-{session.pk}.pdf"
-    response["Content-Disposition"] = content_disposition_header(False, filename) or "inline"
-    # Names and incidents: keep it out of shared caches.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(content, filename, "application/pdf", inline=True)

@@ -5,27 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET
 
 from skillcert.batches.models import Session
 from skillcert.core.actors import ActorRequest
 from skillcert.core.errors import DomainError
+from skillcert.core.web import file_response, forbidden
 from skillcert.enrollment.models import Application
 from skillcert.exams import tickets
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    # Names, photos and masked IDs: keep it out of shared caches.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _forbidden(request: ActorRequest) -> HttpResponse:
-    return render(request, "core/forbidden.html", status=403)
+    return file_response(data, filename, "application/pdf")
 
 
 @login_required
@@ -37,7 +29,7 @@ def ticket_pdf(request: ActorRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if not tickets.can_download_ticket(request.actor, application):
-        return _forbidden(request)
+        return forbidden(request)
     try:
         data = tickets.ticket_pdf(application)
     except DomainError as exc:
@@ -55,7 +47,7 @@ def session_tickets_pdf(request: ActorRequest, session_pk: int) -> HttpResponse:
         pk=session_pk,
     )
     if not tickets.can_download_session_tickets(request.actor, session):
-        return _forbidden(request)
+        return forbidden(request)
     try:
         data = tickets.session_tickets_pdf(session)
     except DomainError as exc:

@@ -48,6 +48,12 @@ def can_edit_bank(actor: Actor, owner: Organisation) -> bool:
     )
 
 
+def bank_kept_by(actor: Actor) -> Organisation | None:
+    """The organisation whose bank (and papers) the actor keeps, if any."""
+    org = actor.organisation
+    return org if org is not None and can_edit_bank(actor, org) else None
+
+
 def can_read_bank(actor: Actor) -> bool:
     """Bank pages are for bank keepers and the HR authorities over them."""
     return actor.is_platform_admin or actor.role in (

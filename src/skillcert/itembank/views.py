@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from skillcert.catalog.models import StandardLevel
-from skillcert.core.actors import Actor, ActorRequest
+from skillcert.core.actors import ActorRequest
 from skillcert.core.excel import XLSX_CONTENT_TYPE
 from skillcert.core.models import Organisation
-from skillcert.core.web import form_errors_to_messages, run_action
+from skillcert.core.web import file_response, forbidden, form_errors_to_messages, run_action
 from skillcert.itembank import selectors, services
 from skillcert.itembank.exchange import excel, qti
 from skillcert.itembank.forms import ExcelImportForm, QtiImportForm
@@ -25,31 +25,15 @@ from skillcert.itembank.models import Item
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
-def _forbidden(request: ActorRequest) -> HttpResponse:
-    return render(request, "core/forbidden.html", status=403)
-
-
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _level(pk: int) -> StandardLevel:
     return get_object_or_404(StandardLevel.objects.select_related("standard"), pk=pk)
-
-
-def _own_bank(actor: Actor) -> Organisation | None:
-    """The organisation whose bank the actor keeps, if any."""
-    org = actor.organisation
-    return org if org is not None and services.can_edit_bank(actor, org) else None
 
 
 @login_required
 def bank_detail(request: ActorRequest, level_pk: int) -> HttpResponse:
     actor = request.actor
     if not services.can_read_bank(actor):
-        return _forbidden(request)
+        return forbidden(request)
     level = _level(level_pk)
     context = {
         "level": level,
@@ -58,7 +42,7 @@ def bank_detail(request: ActorRequest, level_pk: int) -> HttpResponse:
         "coverage": selectors.point_coverage(actor=actor, standard_level=level),
         "difficulties": selectors.DIFFICULTIES,
         "minimum": selectors.MIN_ITEMS_PER_POINT,
-        "own_bank": _own_bank(actor),
+        "own_bank": services.bank_kept_by(actor),
         "excel_form": ExcelImportForm(),
         "qti_form": QtiImportForm(),
     }
@@ -69,17 +53,17 @@ def bank_detail(request: ActorRequest, level_pk: int) -> HttpResponse:
 def bank_export(request: ActorRequest, level_pk: int) -> HttpResponse:
     actor = request.actor
     if not services.can_read_bank(actor):
-        return _forbidden(request)
+        return forbidden(request)
     level = _level(level_pk)
     data = excel.export_bytes(selectors.bank_items(actor=actor, standard_level=level))
-    return _download(data, f"items-{level.pk}.xlsx", XLSX_CONTENT_TYPE)
+    return file_response(data, f"items-{level.pk}.xlsx", XLSX_CONTENT_TYPE)
 
 
 @login_required
 def bank_template(request: ActorRequest) -> HttpResponse:
     if not services.can_read_bank(request.actor):
-        return _forbidden(request)
-    return _download(excel.template_bytes(), "item-template.xlsx", XLSX_CONTENT_TYPE)
+        return forbidden(request)
+    return file_response(excel.template_bytes(), "item-template.xlsx", XLSX_CONTENT_TYPE)
 
 
 def _import(
@@ -89,9 +73,9 @@ def _import(
     run: Callable[[Organisation, StandardLevel, bytes], object],
 ) -> HttpResponse:
     level = _level(level_pk)
-    owner = _own_bank(request.actor)
+    owner = services.bank_kept_by(request.actor)
     if owner is None:
-        return _forbidden(request)
+        return forbidden(request)
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         form_errors_to_messages(request, form)
@@ -134,10 +118,10 @@ def _item(request: ActorRequest, pk: int) -> Item:
 @login_required
 def item_qti(request: ActorRequest, pk: int) -> HttpResponse:
     if not services.can_read_bank(request.actor):
-        return _forbidden(request)
+        return forbidden(request)
     item = _item(request, pk)
     data = qti.item_to_qti(item)
-    return _download(data, f"item-{item.family}-v{item.version}.xml", "application/xml")
+    return file_response(data, f"item-{item.family}-v{item.version}.xml", "application/xml")
 
 
 TRANSITIONS = {

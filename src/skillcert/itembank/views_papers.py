@@ -9,16 +9,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from skillcert.catalog.models import StandardLevel
-from skillcert.core.actors import Actor, ActorRequest
+from skillcert.core.actors import ActorRequest
 from skillcert.core.errors import DomainError
 from skillcert.core.excel import XLSX_CONTENT_TYPE
-from skillcert.core.models import Job, Organisation
-from skillcert.core.web import form_errors_to_messages, run_action
+from skillcert.core.models import Job
+from skillcert.core.web import file_response, forbidden, form_errors_to_messages, run_action
 from skillcert.itembank import blueprint_services as bps
 from skillcert.itembank.assembly import paper_seal, verify_seal
 from skillcert.itembank.blueprint import (
@@ -31,25 +30,15 @@ from skillcert.itembank.blueprint import (
 )
 from skillcert.itembank.forms_papers import AssemblyForm, BlueprintForm
 from skillcert.itembank.models import Paper
-from skillcert.itembank.services import can_edit_bank, can_read_bank
+from skillcert.itembank.services import bank_kept_by, can_read_bank
 from skillcert.itembank.tasks import JOB_KIND, assembly_start
 
 PAPERS_PER_PAGE = 50
 RECENT_JOBS = 10
 
 
-def _forbidden(request: ActorRequest) -> HttpResponse:
-    return render(request, "core/forbidden.html", status=403)
-
-
 def _level(pk: int) -> StandardLevel:
     return get_object_or_404(StandardLevel.objects.select_related("standard"), pk=pk)
-
-
-def _own_bank(actor: Actor) -> Organisation | None:
-    """The organisation whose bank (and papers) the actor keeps, if any."""
-    org = actor.organisation
-    return org if org is not None and can_edit_bank(actor, org) else None
 
 
 def _spec(level: StandardLevel) -> tuple[BlueprintSpec | None, str]:
@@ -75,11 +64,11 @@ def blueprint_detail(request: ActorRequest, level_pk: int) -> HttpResponse:
     """The level's blueprint (knowledge areas × item types) and, for bank keepers, its form."""
     actor = request.actor
     if not can_read_bank(actor):
-        return _forbidden(request)
+        return forbidden(request)
     level = _level(level_pk)
     editable = bps.can_set_blueprint(actor)
     if request.method == "POST" and not editable:
-        return _forbidden(request)
+        return forbidden(request)
     current = bps.blueprint_current(level)
     form = BlueprintForm(request.POST or None, initial=BlueprintForm.initial_for(current))
     if request.method == "POST" and form.is_valid():
@@ -119,7 +108,7 @@ def paper_list(request: ActorRequest, level_pk: int) -> HttpResponse:
     keepers, the assembly form."""
     actor = request.actor
     if not can_read_bank(actor):
-        return _forbidden(request)
+        return forbidden(request)
     level = _level(level_pk)
     papers = (
         Paper.objects.for_actor(actor)
@@ -131,7 +120,7 @@ def paper_list(request: ActorRequest, level_pk: int) -> HttpResponse:
     )
     page = Paginator(papers, PAPERS_PER_PAGE).get_page(request.GET.get("page"))
     jobs = Job.objects.for_actor(actor).filter(kind=JOB_KIND, params__standard_level=level.pk)
-    owner = _own_bank(actor)
+    owner = bank_kept_by(actor)
     spec, error = _spec(level)
     default_title = _("%(standard)s %(level)s 理论知识试卷") % {
         "standard": level.standard.title,
@@ -155,9 +144,9 @@ def paper_assemble(request: ActorRequest, level_pk: int) -> HttpResponse:
     """Queue the assembly; the job page shows its progress and, if the bank is short,
     every cell it cannot fill."""
     level = _level(level_pk)
-    owner = _own_bank(request.actor)
+    owner = bank_kept_by(request.actor)
     if owner is None:
-        return _forbidden(request)
+        return forbidden(request)
     form = AssemblyForm(request.POST)
     if not form.is_valid():
         form_errors_to_messages(request, form)
@@ -182,7 +171,7 @@ def paper_detail(request: ActorRequest, pk: int) -> HttpResponse:
     """A paper and its seal; its items with the key only for the bank's keepers."""
     actor = request.actor
     if not can_read_bank(actor):
-        return _forbidden(request)
+        return forbidden(request)
     paper = _paper(request, pk)
     keeper = bps.can_keep_paper(actor, paper)
     rows = bps.paper_rows(paper) if keeper else []
@@ -203,10 +192,10 @@ def paper_detail(request: ActorRequest, pk: int) -> HttpResponse:
 @require_POST
 def paper_seal_view(request: ActorRequest, pk: int) -> HttpResponse:
     if not can_read_bank(request.actor):
-        return _forbidden(request)
+        return forbidden(request)
     paper = _paper(request, pk)
     if not bps.can_keep_paper(request.actor, paper):
-        return _forbidden(request)
+        return forbidden(request)
     run_action(
         request,
         lambda: paper_seal(actor=request.actor, paper=paper),
@@ -221,14 +210,10 @@ def paper_export_view(request: ActorRequest, pk: int) -> HttpResponse:
     """The paper with its key as .xlsx (audited), for the bank's keepers."""
     actor = request.actor
     if not can_read_bank(actor):
-        return _forbidden(request)
+        return forbidden(request)
     paper = _paper(request, pk)
     if not bps.can_keep_paper(actor, paper):
-        return _forbidden(request)
+        return forbidden(request)
     data = bps.paper_export(actor=actor, paper=paper)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     filename = f"试卷-{paper.title}-{paper.form_label}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    # The answer key: keep it out of shared caches.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(data, filename, XLSX_CONTENT_TYPE)  # the answer key: private
