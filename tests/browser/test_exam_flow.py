@@ -120,3 +120,36 @@ def test_reload_resume_offline_and_time_out(live_server: Any, page: Any, browser
     row = staff.locator("#scores tbody tr", has_text=credentials["admission_number"])
     expect(row).to_contain_text(str(attempt.score))
     staff.context.close()
+
+
+def test_a_save_refused_by_a_proxy_error_is_sent_again(live_server: Any, page: Any) -> None:
+    """A 502 from a proxy (a worker restarting) is not a refusal: the answer stays in the
+    browser and goes out again; the candidate stays signed in."""
+    exam = build_exam(build_cast(), n=1, items=ITEMS[:4])
+    exam.session.starts_at = timezone.now()
+    exam.session.save(update_fields=["starts_at"])
+    exam.open()
+    failures = {"left": 2}
+
+    def flaky(route: Any) -> None:
+        if route.request.method == "PUT" and failures["left"]:
+            failures["left"] -= 1
+            route.fulfill(status=502, body="<html>Bad Gateway</html>")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/exam/attempt/answers/*", flaky)
+    page.goto(f"{live_server.url}/exam/")
+    credentials = exam.credentials(0)
+    page.fill("#admission-number", credentials["admission_number"])
+    page.fill("#id-number", credentials["id_number"])
+    page.click("#login-button")
+    expect(page.locator("#exam-view")).to_be_visible()
+    page.locator("#item-input input").nth(0).check()
+    choice = page.locator("#item-input input").nth(0).get_attribute("value")
+    # Waiting through Playwright keeps its route handler running.
+    expect(page.locator("#save-state")).to_have_text("答案已保存", timeout=30_000)
+    assert failures["left"] == 0
+    attempt = Attempt.objects.get(seat=exam.seat(0))
+    assert stored(attempt, 1).response == [choice]
+    expect(page.locator("#exam-view")).to_be_visible()

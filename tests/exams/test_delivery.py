@@ -345,3 +345,27 @@ def test_a_sign_in_whose_answer_was_lost_may_be_repeated(exam: ExamKit) -> None:
     again = Candidate(exam).login()
     assert (again.status_code, again.json()["code"]) == (403, "relogin_needs_authorisation")
     assert Attempt.objects.count() == 1
+
+
+def test_personal_order_shuffles_items_within_sections_and_options() -> None:
+    """Two candidates get different orders of the same items; sections stay in place."""
+    import random
+
+    from skillcert.exams.delivery import personal_order
+
+    items = {
+        pk: {
+            "position": pk,
+            "type": "single" if pk <= 30 else "true_false",
+            "options": dict.fromkeys("ABCD", "x") if pk <= 30 else {},
+        }
+        for pk in range(1, 41)
+    }
+    first, first_options = personal_order(items, random.Random(1))
+    second, second_options = personal_order(items, random.Random(2))
+    assert first != second
+    assert sorted(first) == sorted(second) == list(range(1, 41))
+    assert set(first[:30]) == set(range(1, 31))  # the single choices come first
+    assert first_options != second_options
+    assert set(first_options) == {str(p) for p in range(1, 31)}  # true/false has none
+    assert all(sorted(keys) == list("ABCD") for keys in first_options.values())

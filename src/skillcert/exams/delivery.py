@@ -402,15 +402,19 @@ def answer_save(*, token: str, position: int, answer: Any, seq: int) -> Saved:
     now = timezone.now()
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update()
+            # One query: the attempt row locked, with its (sealed) paper's hash for the
+            # per-process item cache.
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("paper")
             .only(
                 "pk",
                 "status",
                 "deadline",
-                "paper_id",
                 "item_order",
                 "paused_remaining_seconds",
                 "token_used",
+                "paper__id",
+                "paper__content_sha256",
             )
             .filter(token_digest=token_digest(token))
             .first()
@@ -423,8 +427,7 @@ def answer_save(*, token: str, position: int, answer: Any, seq: int) -> Saved:
             raise InvalidTransition(_("考试已被监考人员暂停，请稍候。"), code="paused")
         if attempt.status != AttemptStatus.IN_PROGRESS or attempt.deadline <= now:
             raise InvalidTransition(_("考试已结束，答案不能再修改。"), code="closed")
-        paper = Paper.objects.only("pk", "content_sha256").get(pk=attempt.paper_id)
-        value = check_answer(paper_items(paper)[attempt.item_order[position - 1]], answer)
+        value = check_answer(paper_items(attempt.paper)[attempt.item_order[position - 1]], answer)
         updated = Answer.objects.filter(attempt=attempt, position=position, seq__lt=seq).update(
             response=value, seq=seq, saved_at=now
         )

@@ -84,7 +84,10 @@
       return;
     }
     if (result.status === 401) return signOut();
-    if (result.status !== 200) return signOut();
+    if (result.status !== 200) {
+      setTimeout(load, 3000); // a server error: keep the token and the answers, try again
+      return;
+    }
     const built = paper !== null;
     paper = result.data;
     pending = JSON.parse(localStorage.getItem(pendingKey()) || "{}");
@@ -249,7 +252,7 @@
         retryDelay = 1000;
         if (result.status === 200 || (result.status === 409 && result.data.code === "stale_seq")) {
           // Acknowledged (or the server already holds this or a newer write).
-          const acked = result.status === 200 ? result.data.seq : result.data.seq;
+          const acked = result.data.seq;
           answers[position].acked = Math.max(answers[position].acked, acked);
           if (pending[position] && pending[position].seq <= acked) delete pending[position];
           storePending();
@@ -258,6 +261,12 @@
           return signOut();
         } else if (result.status === 409) {
           return load(); // paused or closed: the server says which
+        } else if (result.status !== 400) {
+          // A server or proxy error: the answer stays pending and goes out again.
+          $("save-state").textContent = T.offline;
+          setTimeout(flush, retryDelay);
+          retryDelay = Math.min(retryDelay * 2, 15000);
+          return;
         } else {
           delete pending[position]; // refused as malformed: nothing to retry
           storePending();
