@@ -132,6 +132,8 @@ class Batch(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         _("各科合格分"), default=60, validators=[MaxValueValidator(100)]
     )
+    # A component whose pass mark differs from ``pass_mark``: {"review": 70}.
+    component_pass_marks = models.JSONField(_("单科合格分"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope: ClassVar[Scope] = Scope(
@@ -161,6 +163,19 @@ class Batch(models.Model):
         first = Component.COURSE if self.mode == AssessmentMode.PROCESS else Component.THEORY
         parts: list[str] = [first, Component.PRACTICAL]
         return [*parts, Component.REVIEW] if self.needs_review else parts
+
+    def pass_mark_for(self, component: str) -> Decimal:
+        """The pass mark of one component (each is scored out of 100 and must pass on its
+        own, 川人社办发〔2020〕20号 附件4)."""
+        return Decimal(self.component_pass_marks.get(component, self.pass_mark))
+
+    def weight_for(self, component: str) -> Decimal:
+        """The component's share of the reported total; the course score takes theory's."""
+        if component == Component.PRACTICAL:
+            return self.practical_weight
+        if component == Component.REVIEW:
+            return self.review_weight
+        return self.theory_weight
 
     @property
     def scheduled_components(self) -> list[str]:

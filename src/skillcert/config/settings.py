@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "skillcert.enrollment",
     "skillcert.itembank",
     "skillcert.exams",
+    "skillcert.results",
 ]
 
 MIDDLEWARE = [

@@ -54,6 +54,17 @@ class ProvincePolicy(models.Model):
     objection_working_days = _days(_("复核申请时限（工作日）"), 15)
     # 沪人社职〔2022〕102号: results filed within 5 working days after the last session.
     results_filing_working_days = _days(_("成绩备案时限（工作日）"), 5)
+    # Practice (not a notice): examiners' totals further apart than this are re-scored.
+    rescore_spread_points = models.PositiveSmallIntegerField(
+        _("考评员评分分差复评阈值（分）"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    # A candidate who fails a component may retake it this many times (one institution's
+    # plan: 单项不合格可补考一次); 0 allows none.
+    retakes_allowed = models.PositiveSmallIntegerField(
+        _("单科补考次数"), default=1, validators=[MaxValueValidator(3)]
+    )
     # 沪人社职〔2022〕102号: level caps by school type.
     secondary_vocational_level_cap = _level(_("中职学校最高可评等级"), 4)
     higher_vocational_level_cap = _level(_("高职及本科院校最高可评等级"), 3)
