@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from skillcert.catalog.models import Occupation, Standard, StandardLevel
 from tests.conftest import CAST_ROLES, Cast
+from tests.results.matrix_pages import results_pages_matrix
+from tests.results.matrix_scoring import results_scoring_matrix
 
 EXCLUDED = {
     "admin": "Django's admin: staff-only, covered by Django's own tests",
@@ -685,6 +687,25 @@ MATRIX.update(
 )
 
 
+# The exam page and its JSON contract: candidates authenticate with the exam token the
+# sign-in returns, never with a site session, so signed-in users get 401 like anyone.
+EXAM_TOKEN_ONLY = dict.fromkeys(CAST_ROLES, 401)
+MATRIX.update(
+    {
+        "exam-page": (lambda c: {}, ALL_OK),
+        "api:exam_login": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
+        "api:exam_attempt": (lambda c: {}, EXAM_TOKEN_ONLY),
+        "api:exam_answer": (lambda c: {"position": 1}, dict.fromkeys(CAST_ROLES, 405)),
+        "api:exam_submit": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
+        "api:exam_event": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
+    }
+)
+
+# Results (issue 6): each part keeps its entries beside its tests.
+MATRIX.update(results_scoring_matrix())
+MATRIX.update(results_pages_matrix())
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
     for p in patterns:
         if isinstance(p, URLResolver):
@@ -708,18 +729,3 @@ def test_access_matrix(cast: Cast, name: str) -> None:
     url = reverse(name, kwargs=kwargs_for(cast))
     seen = {role: cast.client(role).get(url).status_code for role in CAST_ROLES}
     assert seen == expected
-
-
-# The exam page and its JSON contract: candidates authenticate with the exam token the
-# sign-in returns, never with a site session, so signed-in users get 401 like anyone.
-EXAM_TOKEN_ONLY = dict.fromkeys(CAST_ROLES, 401)
-MATRIX.update(
-    {
-        "exam-page": (lambda c: {}, ALL_OK),
-        "api:exam_login": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
-        "api:exam_attempt": (lambda c: {}, EXAM_TOKEN_ONLY),
-        "api:exam_answer": (lambda c: {"position": 1}, dict.fromkeys(CAST_ROLES, 405)),
-        "api:exam_submit": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
-        "api:exam_event": (lambda c: {}, dict.fromkeys(CAST_ROLES, 405)),
-    }
-)
