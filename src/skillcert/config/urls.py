@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("skillcert.enrollment.urls")),
     path("", include("skillcert.itembank.urls")),
     path("", include("skillcert.exams.urls")),
+    path("", include("skillcert.results.urls")),
     path("", include("skillcert.core.urls")),
 ]
