@@ -155,6 +155,33 @@ def test_edit_a_draft(kit: Kit) -> None:
     assert kit.cast.client("city_a").get(url).status_code == 403
 
 
+def test_a_component_may_have_its_own_pass_mark(kit: Kit) -> None:
+    batch = kit.batch()
+    client = kit.cast.client("institution_a")
+    url = reverse("batch-update", kwargs={"pk": batch.pk})
+    data = {
+        "title": batch.title,
+        "mode": "standard",
+        "planned_candidates": 9,
+        "enrollment_opens": batch.enrollment_opens.isoformat(),
+        "enrollment_closes": batch.enrollment_closes.isoformat(),
+        "theory_weight": "30",
+        "practical_weight": "70",
+        "practical_pass_mark": "70",
+    }
+    assert client.post(url, data).status_code == 302
+    batch.refresh_from_db()
+    assert batch.component_pass_marks == {"practical": 70}
+    assert (batch.pass_mark_for("practical"), batch.pass_mark_for("theory")) == (70, 60)
+    assert 'name="practical_pass_mark" value="70"' in client.get(url).content.decode()
+    detail = client.get(reverse("batch-detail", kwargs={"pk": batch.pk})).content.decode()
+    assert "操作技能合格分 70" in detail
+    # Left blank again, the component follows the batch's pass mark.
+    assert client.post(url, {**data, "practical_pass_mark": ""}).status_code == 302
+    batch.refresh_from_db()
+    assert batch.component_pass_marks == {}
+
+
 # ---------------------------------------------------------------- the plan page
 
 

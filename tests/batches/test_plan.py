@@ -191,6 +191,18 @@ def test_batch_update_refusals(kit: Kit, refused: Refused) -> None:
         DomainError,
         lambda: plan.batch_update(actor=kit.admin, batch=draft, theory_weight=Decimal(-1)),
     )
+    refused(
+        DomainError,
+        lambda: plan.batch_update(
+            actor=kit.admin, batch=draft, component_pass_marks={"practical": 101}
+        ),
+        code="pass_mark",
+    )
+    refused(
+        DomainError,
+        lambda: plan.batch_update(actor=kit.admin, batch=draft, component_pass_marks={"x": 60}),
+        code="pass_mark",
+    )
 
 
 # ---------------------------------------------------------------- sessions

@@ -84,6 +84,8 @@ class BatchDetailOut(BatchOut):
     practical_weight: Decimal
     review_weight: Decimal
     pass_mark: int
+    # Components whose pass mark differs from ``pass_mark``.
+    component_pass_marks: dict[str, int]
     returned_reason: str
     sessions: list[SessionOut]
     staffing: list[StaffingOut]
@@ -181,6 +183,7 @@ def batch(request: ActorRequest, batch_id: int) -> BatchDetailOut:
         practical_weight=found.practical_weight,
         review_weight=found.review_weight,
         pass_mark=found.pass_mark,
+        component_pass_marks=found.component_pass_marks,
         returned_reason=found.returned_reason,
         sessions=[_session_out(s) for s in selectors.batch_sessions(found)],
         staffing=_staffing(list(selectors.batch_assignments(found))),

@@ -4,7 +4,7 @@ passes what the actor may pick (the institution's scope, rooms, staff and sessio
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from skillcert.batches.choices import AssessmentMode, Component, RoomKind, StaffRole
-from skillcert.batches.models import Room, Session
+from skillcert.batches.models import Batch, Room, Session
 from skillcert.catalog.models import StandardLevel, WorkType
 from skillcert.institutions.models import Site, StaffMember
 
@@ -53,6 +53,48 @@ class BatchUpdateForm(forms.Form):
     pass_mark = forms.IntegerField(
         label=_("各科合格分"), min_value=0, max_value=100, required=False
     )
+    practical_pass_mark = forms.IntegerField(
+        label=_("操作技能合格分"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("留空则同各科合格分。"),
+    )
+    review_pass_mark = forms.IntegerField(
+        label=_("综合评审合格分"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("留空则同各科合格分。"),
+    )
+
+    # Form fields kept in Batch.component_pass_marks, by component.
+    COMPONENT_MARKS: ClassVar[dict[str, str]] = {
+        "practical_pass_mark": Component.PRACTICAL,
+        "review_pass_mark": Component.REVIEW,
+    }
+
+    @classmethod
+    def initial_for(cls, batch: Batch) -> dict[str, Any]:
+        initial = {
+            name: getattr(batch, name)
+            for name in cls.base_fields
+            if name not in cls.COMPONENT_MARKS
+        }
+        for name, component in cls.COMPONENT_MARKS.items():
+            initial[name] = batch.component_pass_marks.get(component)
+        return initial
+
+    def plan_values(self) -> dict[str, Any]:
+        """The cleaned data as the plan services take it."""
+        data = dict(self.cleaned_data)
+        marks = {}
+        for name, component in self.COMPONENT_MARKS.items():
+            value = data.pop(name, None)
+            if value is not None:
+                marks[str(component)] = value
+        data["component_pass_marks"] = marks
+        return data
 
 
 class BatchCreateForm(BatchUpdateForm):

@@ -108,6 +108,7 @@ def batch_create(request: ActorRequest) -> HttpResponse:
                 practical_weight=data["practical_weight"],
                 review_weight=data["review_weight"],
                 pass_mark=data["pass_mark"],
+                component_pass_marks=form.plan_values()["component_pass_marks"],
             ),
             success=_("已创建认定计划草稿。"),
         )
@@ -121,12 +122,11 @@ def batch_update(request: ActorRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     if not can_plan(request.actor, batch.institution):
         return _forbidden(request)
-    initial = {name: getattr(batch, name) for name in BatchUpdateForm.base_fields}
-    form = BatchUpdateForm(request.POST or None, initial=initial)
+    form = BatchUpdateForm(request.POST or None, initial=BatchUpdateForm.initial_for(batch))
     if request.method == "POST" and form.is_valid():
         changed = run_action(
             request,
-            lambda: plan.batch_update(actor=request.actor, batch=batch, **form.cleaned_data),
+            lambda: plan.batch_update(actor=request.actor, batch=batch, **form.plan_values()),
             success=_("计划已保存。"),
         )
         if changed is not None:

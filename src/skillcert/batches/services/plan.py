@@ -122,6 +122,7 @@ def batch_create(
     practical_weight: Decimal | None = None,
     review_weight: Decimal | None = None,
     pass_mark: int | None = None,
+    component_pass_marks: dict[str, int] | None = None,
 ) -> Batch:
     """Start a draft plan for one occupation (work type) × level × standard. The occupation
     comes from the standard; weights default by level and the pass mark from the policy."""
@@ -146,6 +147,7 @@ def batch_create(
         practical_weight=defaults[1] if practical_weight is None else practical_weight,
         review_weight=defaults[2] if review_weight is None else review_weight,
         pass_mark=policy.pass_mark if pass_mark is None else pass_mark,
+        component_pass_marks=_component_marks(component_pass_marks or {}),
     )
     _preview_due(batch, None)
     clean_or_raise(batch)
@@ -186,7 +188,19 @@ _UPDATABLE = (
     "practical_weight",
     "review_weight",
     "pass_mark",
+    "component_pass_marks",
 )
+
+
+def _component_marks(marks: dict[str, int]) -> dict[str, int]:
+    """Pass marks of single components that differ from the batch's (each component is
+    scored out of 100 and passes on its own, 川人社办发〔2020〕20号 附件4)."""
+    clean: dict[str, int] = {}
+    for component, mark in marks.items():
+        if component not in Component.values or not 0 <= int(mark) <= 100:
+            raise DomainError(_("单科合格分应为 0–100 之间的整数。"), code="pass_mark")
+        clean[component] = int(mark)
+    return clean
 
 
 @transaction.atomic
@@ -203,6 +217,7 @@ def batch_update(
     practical_weight: Decimal | None = None,
     review_weight: Decimal | None = None,
     pass_mark: int | None = None,
+    component_pass_marks: dict[str, int] | None = None,
 ) -> Batch:
     """Change a draft or returned plan; ``None`` leaves a field as it is. The subject
     (standard, work type, level) is fixed: plan another batch for another one."""
@@ -220,6 +235,9 @@ def batch_update(
         "practical_weight": practical_weight,
         "review_weight": review_weight,
         "pass_mark": pass_mark,
+        "component_pass_marks": None
+        if component_pass_marks is None
+        else _component_marks(component_pass_marks),
     }
     before, after = {}, {}
     for name in _UPDATABLE:
