@@ -526,7 +526,7 @@ def _identity(n: int) -> tuple[str, str]:
     return number, name
 
 
-def _identities(count: int) -> Iterator[tuple[str, str]]:
+def demo_identities(count: int) -> Iterator[tuple[str, str]]:
     """Fresh identities: numbers no account or person holds yet."""
     n = User.objects.count() + Person.objects.count()
     made = 0
@@ -546,10 +546,13 @@ def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, minimal_pdf(name), content_type="application/pdf")
 
 
-def _apply(world: _World, batch: Batch, number: str, name: str, n: int) -> Application:
-    """An account, a related job of 1–6 years with its proof, the pledge, submitted."""
-    system = Actor.system("demo_exam")
-    username = f"exam{batch.pk}_{n:02d}"
+def demo_apply(
+    today: date, batch: Batch, number: str, name: str, n: int, prefix: str = "exam"
+) -> Application:
+    """An account (``{prefix}{batch}_{n}``), a related job of 1–6 years with its proof,
+    the pledge, submitted. Shared with the results demo."""
+    system = Actor.system(f"demo_{prefix}")
+    username = f"{prefix}{batch.pk}_{n:02d}"
     user = user_create(
         actor=system,
         username=username,
@@ -568,7 +571,7 @@ def _apply(world: _World, batch: Batch, number: str, name: str, n: int) -> Appli
         person=person,
         employer=employer,
         job_title="车工",
-        started_on=world.today - timedelta(days=round(years * 365.25) + 30),
+        started_on=today - timedelta(days=round(years * 365.25) + 30),
         related=True,
         occupation=batch.occupation,
     )
@@ -632,8 +635,8 @@ def demo_exam_create(
     batch = _batch(world, candidates, starts_at, minutes)
     numbers: dict[int, str] = {}
     submitted: list[Application] = []
-    for n, (number, name) in enumerate(_identities(candidates), start=1):
-        application = _apply(world, batch, number, name, n)
+    for n, (number, name) in enumerate(demo_identities(candidates), start=1):
+        application = demo_apply(world.today, batch, number, name, n)
         numbers[application.pk] = number
         submitted.append(application)
     batch = workflow.batch_close_enrollment(actor=world.admin, batch=batch)

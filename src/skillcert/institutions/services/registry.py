@@ -14,7 +14,7 @@ from skillcert.core.audit import audit_record
 from skillcert.core.choices import OrganisationKind, Role
 from skillcert.core.errors import DomainError, PermissionDenied, clean_or_raise
 from skillcert.core.identifiers import validate_id, validate_phone, validate_uscc
-from skillcert.core.models import Organisation, Region
+from skillcert.core.models import Organisation, Region, User
 from skillcert.core.personal import id_index
 from skillcert.core.services import organisation_create
 from skillcert.institutions.models import (
@@ -293,3 +293,29 @@ def qualification_set(
         changes={"after": {"occupation": occupation.code, "highest_level": highest_level}},
     )
     return qualification
+
+
+@transaction.atomic
+def staff_account_link(*, actor: Actor, member: StaffMember, user: User) -> StaffMember:
+    """Let a registry member act through an account (an examiner who scores, a review
+    panel member); one account per member of an institution."""
+    if not can_edit_registry(actor, member.institution):
+        raise PermissionDenied(_("您无权修改该机构的人员名单。"))
+    if not member.is_active:
+        raise DomainError(_("该人员已不在册。"))
+    taken = StaffMember.objects.filter(institution=member.institution, user=user).exclude(
+        pk=member.pk
+    )
+    if taken.exists():
+        raise DomainError(_("该账号已关联本机构的其他人员。"))
+    before = member.user_id
+    member.user = user
+    member.save(update_fields=["user"])
+    audit_record(
+        actor=actor,
+        action="institution.staff_account_link",
+        obj=member,
+        organisation=member.institution.organisation,
+        changes={"user": [before, user.pk]},
+    )
+    return member
