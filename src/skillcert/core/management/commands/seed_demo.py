@@ -10,6 +10,7 @@ from skillcert.core.choices import Role
 from skillcert.core.demo import DEMO_PASSWORD, LOGINS, ORGANISATIONS, seed_demo
 from skillcert.enrollment.demo import seed_enrollment_demo
 from skillcert.institutions.demo import seed_institutions_demo
+from skillcert.results.demo import seed_results_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,12 @@ class Command(BaseCommand):
             seed_institutions_demo()
             seed_batches_demo()
             seed_enrollment_demo()
+            results = seed_results_demo()
+            if results is not None:
+                self.stdout.write(
+                    f"Results demo: {results.batch.code} {results.batch.title}; candidates "
+                    f"{', '.join(results.candidates)}"
+                )
         org_names = {key: name for key, name, *_ in ORGANISATIONS}
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  {'admin':<14} 平台管理员 (superuser)")
