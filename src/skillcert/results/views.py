@@ -270,16 +270,17 @@ def batch_results(request: ActorRequest, batch_pk: int) -> HttpResponse:
         "can_manage": can_manage(actor, batch),
         "can_decide": can_decide(actor, batch),
         "scoring_links": _scoring_links(batch),
-        "objections": batch_objections,
+        # One handling form per objection, each with its own element ids.
+        "objections": [(o, HandleForm(auto_id=f"handle{o.pk}_%s")) for o in batch_objections],
         "revocations": CertificateRevocation.objects.for_actor(actor)
         .filter(application__batch_id=batch.pk)
         .select_related("application__person"),
-        "enter_form": ScoreEnterForm(**kwargs),
-        "absent_form": AbsentForm(**kwargs),
-        "retake_form": RetakeForm(**kwargs),
-        "void_form": VoidForm(**kwargs),
-        "paper_form": PaperObjectionForm(**kwargs),
-        "handle_form": HandleForm(),
+        # Several forms share field names on this page: each gets its own id prefix.
+        "enter_form": ScoreEnterForm(auto_id="enter_%s", **kwargs),
+        "absent_form": AbsentForm(auto_id="absent_%s", **kwargs),
+        "retake_form": RetakeForm(auto_id="retake_%s", **kwargs),
+        "void_form": VoidForm(auto_id="void_%s", **kwargs),
+        "paper_form": PaperObjectionForm(auto_id="paper_%s", **kwargs),
         "submitted": ObjectionStatus.SUBMITTED,
     }
     response = render(request, "results/batch_results.html", context)
@@ -662,7 +663,8 @@ def revocation_list(request: ActorRequest) -> HttpResponse:
 @require_GET
 def my_results(request: ActorRequest) -> HttpResponse:
     """The candidate's published results, with objections and review requests."""
-    context = {"results": selectors.my_results(request.actor), "form": ObjectionForm()}
+    # The form repeats per result: its fields sit inside their labels, without ids.
+    context = {"results": selectors.my_results(request.actor), "form": ObjectionForm(auto_id=False)}
     response = render(request, "results/my_results.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
