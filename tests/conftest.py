@@ -5,14 +5,16 @@ Province Yunnan (530000); city A is Kunming (530100), city B is Qujing (530300).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from skillcert.core.actors import ANONYMOUS, Actor
 from skillcert.core.choices import OrganisationKind, Role
-from skillcert.core.models import Membership, Organisation, Region, User
+from skillcert.core.models import AuditEvent, Membership, Organisation, Region, User
 from skillcert.core.regions import load_regions
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
@@ -97,3 +99,24 @@ def cast(db: None) -> Cast:
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+Refused = Callable[..., Any]
+
+
+def refuses(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
+    """The call raises ``error_type`` (with ``code`` when given) and writes no audit event:
+    a refused action changes nothing."""
+    before = AuditEvent.objects.count()
+    with pytest.raises(error_type) as info:
+        call()
+    assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
+    if code:
+        assert getattr(info.value, "code", None) == code, info.value
+    return info.value
+
+
+@pytest.fixture
+def refused() -> Refused:
+    """``refused(ErrorType, call, code="")``: see :func:`refuses`."""
+    return refuses

@@ -9,7 +9,6 @@ a 20-seat workshop and a 20-seat meeting room. ``kit.batch()`` makes a draft and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +22,6 @@ from skillcert.batches.models import Batch, Room, Session
 from skillcert.batches.services import plan, workflow
 from skillcert.catalog.models import StandardLevel
 from skillcert.core.actors import Actor
-from skillcert.core.models import AuditEvent
 from skillcert.institutions.choices import StaffKind
 from skillcert.institutions.models import Institution, Site, StaffMember
 from skillcert.institutions.services import registry
@@ -213,19 +211,3 @@ def more_examiners(kit: Kit, n: int, level: int = 2) -> list[StaffMember]:
     made = [examiner(kit.inst, kit.world.lathe, level) for _n in range(n)]
     kit.examiners.extend(made)
     return made
-
-
-@pytest.fixture
-def refused() -> Callable[..., Any]:
-    """``refused(ErrorType, call, code=None)``: the call raises and writes no audit event."""
-
-    def check(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-        before = AuditEvent.objects.count()
-        with pytest.raises(error_type) as info:
-            call()
-        assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-        if code:
-            assert getattr(info.value, "code", None) == code, info.value
-        return info.value
-
-    return check

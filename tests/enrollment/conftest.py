@@ -9,10 +9,8 @@ makes more. Batches are made through the ORM: the batch workflow is not under te
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,7 +22,6 @@ from skillcert.catalog.eligibility import national_template
 from skillcert.catalog.models import Standard, StandardLevel
 from skillcert.core.actors import Actor
 from skillcert.core.choices import Role
-from skillcert.core.models import AuditEvent
 from skillcert.enrollment.choices import EvidenceKind
 from skillcert.enrollment.models import Application, Person
 from skillcert.enrollment.services import applications as flow
@@ -181,19 +178,3 @@ def build_enrol(cast: Cast) -> Enrol:
 @pytest.fixture
 def enrol(cast: Cast) -> Enrol:
     return build_enrol(cast)
-
-
-@pytest.fixture
-def refused() -> Callable[..., Any]:
-    """``refused(ErrorType, call, code="")``: the call raises and writes no audit event."""
-
-    def check(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-        before = AuditEvent.objects.count()
-        with pytest.raises(error_type) as info:
-            call()
-        assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-        if code:
-            assert getattr(info.value, "code", None) == code, info.value
-        return info.value
-
-    return check

@@ -9,7 +9,6 @@ changes its type), ``world.inst_b`` institution B (Qujing). The catalogue holds 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,7 +21,7 @@ from django.utils import timezone
 from skillcert.catalog.models import Occupation, Standard, WorkType
 from skillcert.core.actors import Actor
 from skillcert.core.choices import IdType, OrganisationKind, Role
-from skillcert.core.models import AuditEvent, Region
+from skillcert.core.models import Region
 from skillcert.institutions.choices import (
     REQUIRED_MATERIALS_BY_KIND,
     FilingKind,
@@ -295,19 +294,3 @@ def approved(
 
 
 # ---------------------------------------------------------------- refusals
-
-
-@pytest.fixture
-def refused() -> Callable[..., Any]:
-    """``refused(ErrorType, call, code=None)``: the call raises and writes no audit event."""
-
-    def check(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-        before = AuditEvent.objects.count()
-        with pytest.raises(error_type) as info:
-            call()
-        assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-        if code:
-            assert getattr(info.value, "code", None) == code, info.value
-        return info.value
-
-    return check

@@ -27,6 +27,7 @@ from skillcert.itembank.models import PaperItem
 from skillcert.results import composite
 from skillcert.results.choices import ComponentState, Outcome, ResultsStatus, ScoreSource
 from skillcert.results.models import BatchResults, ComponentScore, Result
+from tests.conftest import refuses
 from tests.results.conftest import ResultsKit
 
 pytestmark = pytest.mark.django_db
@@ -36,17 +37,6 @@ D = Decimal
 
 
 # --- helpers shared by the results service tests ---------------------------------------
-
-
-def refuses(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-    """The call raises ``error_type`` (with ``code``) and writes no audit event."""
-    before = AuditEvent.objects.count()
-    with pytest.raises(error_type) as info:
-        call()
-    assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-    if code:
-        assert getattr(info.value, "code", None) == code, info.value
-    return info.value
 
 
 def panel_score(

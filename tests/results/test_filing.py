@@ -17,8 +17,9 @@ from skillcert.results.choices import ResultsStatus
 from skillcert.results.models import BatchResults
 from skillcert.results.permissions import can_decide
 from tests.batches.conftest import at
+from tests.conftest import refuses
 from tests.results.conftest import ResultsKit
-from tests.results.test_composite import computed, refuses
+from tests.results.test_composite import computed
 from tests.results.test_objections import DURING, own
 from tests.results.test_publication import published
 

@@ -12,8 +12,9 @@ from skillcert.core.models import AuditEvent
 from skillcert.results import filing, invalidation
 from skillcert.results.choices import ComponentState, Outcome, RevocationStatus, ViolationGrade
 from skillcert.results.models import BatchResults, CertificateRevocation, ComponentScore
+from tests.conftest import refuses
 from tests.results.conftest import ResultsKit
-from tests.results.test_composite import computed, refuses, result_of
+from tests.results.test_composite import computed, result_of
 from tests.results.test_objections import DURING, own
 from tests.results.test_publication import published
 

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import pytest
-
 from skillcert.core.choices import IdType
 from skillcert.core.errors import DomainError, PermissionDenied
 from skillcert.core.models import AuditEvent
@@ -15,25 +10,10 @@ from skillcert.institutions.choices import StaffKind
 from skillcert.institutions.services import registry
 from skillcert.results import links
 from skillcert.results.models import ExaminerLink
+from tests.conftest import Refused
 from tests.institutions.conftest import SYSTEM
 from tests.results.conftest import ResultsKit
 from tests.results.scoring_support import ready_panel
-
-Refused = Callable[..., Any]
-
-
-@pytest.fixture
-def refused() -> Refused:
-    def check(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-        before = AuditEvent.objects.count()
-        with pytest.raises(error_type) as info:
-            call()
-        assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-        if code:
-            assert getattr(info.value, "code", None) == code, info.value
-        return info.value
-
-    return check
 
 
 def test_no_link_no_reason(rk: ResultsKit) -> None:

@@ -18,8 +18,9 @@ from skillcert.enrollment.models import Application
 from skillcert.results import composite, filing, objections
 from skillcert.results.choices import ComponentState, ObjectionStatus, Outcome, ResultsStatus
 from skillcert.results.models import BatchResults, ComponentScore, Objection
+from tests.conftest import refuses
 from tests.results.conftest import ResultsKit
-from tests.results.test_composite import refuses, result_of
+from tests.results.test_composite import result_of
 from tests.results.test_publication import published
 
 pytestmark = pytest.mark.django_db

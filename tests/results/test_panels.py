@@ -3,7 +3,6 @@ its candidates, candidates on one panel per component."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,24 +16,9 @@ from skillcert.institutions.models import StaffMember
 from skillcert.results import links, panels
 from skillcert.results.models import Panel, PanelCandidate
 from tests.batches.conftest import more_examiners
+from tests.conftest import Refused
 from tests.results.conftest import ResultsKit, build_results
 from tests.results.scoring_support import ready_panel, ready_sheet, score
-
-Refused = Callable[..., Any]
-
-
-@pytest.fixture
-def refused() -> Refused:
-    def check(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-        before = AuditEvent.objects.count()
-        with pytest.raises(error_type) as info:
-            call()
-        assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-        if code:
-            assert getattr(info.value, "code", None) == code, info.value
-        return info.value
-
-    return check
 
 
 def _assigned(rk: ResultsKit, n: int) -> list[StaffMember]:

@@ -21,8 +21,9 @@ from skillcert.core.models import AuditEvent
 from skillcert.results import composite, publication
 from skillcert.results.choices import ResultsStatus
 from skillcert.results.models import BatchResults
+from tests.conftest import refuses
 from tests.results.conftest import ResultsKit
-from tests.results.test_composite import computed, panel_score, refuses
+from tests.results.test_composite import computed, panel_score
 
 pytestmark = pytest.mark.django_db
 

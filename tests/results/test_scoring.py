@@ -3,7 +3,6 @@ re-scoring rounds and accepting a spread."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -14,24 +13,9 @@ from skillcert.core.models import AuditEvent, ProvincePolicy
 from skillcert.results import links, scoring, sheets
 from skillcert.results.choices import ComponentState, ResultsStatus, ScoreSource, SheetStatus
 from skillcert.results.models import BatchResults, ComponentScore, ExaminerSheet, ScoringSheet
+from tests.conftest import Refused
 from tests.results.conftest import ResultsKit
 from tests.results.scoring_support import ready_panel, ready_sheet, score
-
-Refused = Callable[..., Any]
-
-
-@pytest.fixture
-def refused() -> Refused:
-    def check(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-        before = AuditEvent.objects.count()
-        with pytest.raises(error_type) as info:
-            call()
-        assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-        if code:
-            assert getattr(info.value, "code", None) == code, info.value
-        return info.value
-
-    return check
 
 
 @pytest.fixture

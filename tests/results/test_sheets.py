@@ -3,7 +3,6 @@ once scoring starts; only the institution's staff edit them, while scoring may h
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -16,24 +15,9 @@ from skillcert.core.models import AuditEvent
 from skillcert.results import scoring, sheets
 from skillcert.results.choices import ResultsStatus
 from skillcert.results.models import BatchResults, ScoringSheet, SheetItem
+from tests.conftest import Refused
 from tests.results.conftest import ResultsKit, build_results
 from tests.results.scoring_support import ITEMS, ready_panel, ready_sheet, skill_weights
-
-Refused = Callable[..., Any]
-
-
-@pytest.fixture
-def refused() -> Refused:
-    def check(error_type: type[BaseException], call: Callable[[], object], code: str = "") -> Any:
-        before = AuditEvent.objects.count()
-        with pytest.raises(error_type) as info:
-            call()
-        assert AuditEvent.objects.count() == before, "a refused action wrote an audit event"
-        if code:
-            assert getattr(info.value, "code", None) == code, info.value
-        return info.value
-
-    return check
 
 
 def test_a_sheet_with_items_adds_up(rk: ResultsKit) -> None:
