@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from skillcert.results import views
+from skillcert.results import views, views_centre, views_public
 
 urlpatterns = [
     path("results/", include("skillcert.results.urls_scoring")),
@@ -39,23 +39,25 @@ urlpatterns = [
         name="results-export-pdf",
     ),
     # The centre: filed results, approval or return.
-    path("results/filings/", views.filing_list, name="results-filings"),
-    path("results/filings/<int:batch_pk>/", views.filing_detail, name="results-filing"),
+    path("results/filings/", views_centre.filing_list, name="results-filings"),
+    path("results/filings/<int:batch_pk>/", views_centre.filing_detail, name="results-filing"),
     path(
         "results/filings/<int:batch_pk>/approve/",
-        views.filing_approve,
+        views_centre.filing_approve,
         name="results-approve",
     ),
-    path("results/filings/<int:batch_pk>/return/", views.filing_return, name="results-return"),
-    path("results/revocations/", views.revocation_list, name="results-revocations"),
+    path(
+        "results/filings/<int:batch_pk>/return/", views_centre.filing_return, name="results-return"
+    ),
+    path("results/revocations/", views_centre.revocation_list, name="results-revocations"),
     # The candidate.
-    path("results/mine/", views.my_results, name="results-mine"),
+    path("results/mine/", views_public.my_results, name="results-mine"),
     path(
         "results/mine/<int:application_pk>/objections/",
-        views.objection_submit,
+        views_public.objection_submit,
         name="results-objection-submit",
     ),
     # The public announcement (公示).
-    path("public/results/", views.public_list, name="public-results"),
-    path("public/results/<int:pk>/", views.public_detail, name="public-results-detail"),
+    path("public/results/", views_public.public_list, name="public-results"),
+    path("public/results/<int:pk>/", views_public.public_detail, name="public-results-detail"),
 ]

@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, path
 
+from skillcert.results import views_examiner
 from skillcert.results import views_scoring as views
 
 _CANDIDATE = "scoring/panels/<int:panel_pk>/candidates/<int:application_pk>/"
@@ -54,16 +55,16 @@ urlpatterns: list[URLPattern] = [
         name="results-scoring-accept-spread",
     ),
     # Examiners: 我的评分 and the scoring page.
-    path("scoring/", views.my_scoring, name="results-scoring-mine"),
-    path(_CANDIDATE, views.scoring_page, name="results-scoring-sheet"),
+    path("scoring/", views_examiner.my_scoring, name="results-scoring-mine"),
+    path(_CANDIDATE, views_examiner.scoring_page, name="results-scoring-sheet"),
     path(
         _CANDIDATE + "sheets/<int:sheet_pk>/save/",
-        views.scoring_save,
+        views_examiner.scoring_save,
         name="results-scoring-save",
     ),
     path(
         _CANDIDATE + "sheets/<int:sheet_pk>/confirm/",
-        views.scoring_confirm,
+        views_examiner.scoring_confirm,
         name="results-scoring-confirm",
     ),
 ]
