@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -647,44 +646,59 @@ def panel_application(panel: Panel, application_pk: int) -> Application | None:
     return place.application if place is not None else None
 
 
+def _latest_scores(application_ids: list[int], component: str) -> dict[int, ComponentScore]:
+    """The latest sitting's score row per application, in one query."""
+    latest: dict[int, ComponentScore] = {}
+    for row in ComponentScore.objects.filter(
+        application_id__in=application_ids, component=component
+    ).order_by("sitting_no"):
+        latest[row.application_id] = row
+    return latest
+
+
+def _confirmed_sheets(
+    application_ids: list[int], sheet_ids: list[int]
+) -> dict[tuple[int, int, int], dict[int, dict[int, Decimal]]]:
+    """Confirmed sheets in one query: (application, sitting, round) → examiner → sheet →
+    total."""
+    found: dict[tuple[int, int, int], dict[int, dict[int, Decimal]]] = {}
+    rows = ExaminerSheet.objects.filter(
+        application_id__in=application_ids, sheet_id__in=sheet_ids, status=SheetStatus.CONFIRMED
+    ).values_list("application_id", "sitting_no", "round", "examiner_id", "sheet_id", "total")
+    for application_id, sitting_no, round_no, examiner_id, sheet_id, total in rows:
+        key = (application_id, sitting_no, round_no)
+        found.setdefault(key, {}).setdefault(examiner_id, {})[sheet_id] = total or Decimal(0)
+    return found
+
+
 def my_worklist(actor: Actor) -> list[WorkRow]:
     """Per panel and candidate: how many of the actor's own sheets are confirmed in the
-    current round, and whether the candidate's round is finished."""
+    current round, and whether the candidate's round is finished (a fixed number of
+    queries per panel)."""
     rows: list[WorkRow] = []
     if actor.user_id is None:
         return rows
     for panel in my_panels(actor):
         member = StaffMember.objects.filter(panel_seats__panel=panel, user_id=actor.user_id).first()
         sheets = [s.pk for s in component_sheets(panel.batch, panel.component)]
-        places = panel.candidates.select_related("application__person").prefetch_related(
-            Prefetch(
-                "application__component_scores",
-                queryset=ComponentScore.objects.filter(component=panel.component),
-            )
-        )
+        places = list(panel.candidates.select_related("application__person"))
+        ids = [place.application_id for place in places]
+        latest = _latest_scores(ids, panel.component)
+        confirmed = _confirmed_sheets(ids, sheets)
         for place in places:
-            application = place.application
-            scores = sorted(application.component_scores.all(), key=lambda s: s.sitting_no)
-            latest = scores[-1] if scores else None
-            sitting_no = latest.sitting_no if latest else 1
-            round_no = current_round(latest)
-            confirmed = ExaminerSheet.objects.filter(
-                application=application,
-                examiner=member,
-                sheet_id__in=sheets,
-                sitting_no=sitting_no,
-                round=round_no,
-                status=SheetStatus.CONFIRMED,
-            ).count()
+            score = latest.get(place.application_id)
+            sitting_no = score.sitting_no if score else 1
+            round_no = current_round(score)
+            mine = confirmed.get((place.application_id, sitting_no, round_no), {})
             rows.append(
                 WorkRow(
                     panel=panel,
-                    application=application,
+                    application=place.application,
                     sitting_no=sitting_no,
                     round=round_no,
-                    confirmed=confirmed,
+                    confirmed=len(mine.get(member.pk, {})) if member else 0,
                     sheets=len(sheets),
-                    finished=_is_final(latest),
+                    finished=_is_final(score),
                 )
             )
     return rows
@@ -714,37 +728,34 @@ class ProgressRow:
 
 def progress(batch: Batch) -> list[ProgressRow]:
     """Who has confirmed what, per candidate and panel component; the staff's view (it
-    shows each examiner's total). Call it after checking ``can_read``."""
+    shows each examiner's total). Call it after checking ``can_read``. A fixed number of
+    queries whatever the batch's size."""
     rows: list[ProgressRow] = []
-    places = (
+    places = list(
         PanelCandidate.objects.filter(panel__batch=batch)
         .select_related("panel", "application__person")
         .prefetch_related("panel__members__staff")
         .order_by("component", "panel__name", "application__admission_number")
     )
-    sheets_by_component = {
-        c: [s.pk for s in component_sheets(batch, c)] for c in {p.component for p in places}
-    }
+    components = {place.component for place in places}
+    sheets_by_component = {c: [s.pk for s in component_sheets(batch, c)] for c in components}
+    latest: dict[str, dict[int, ComponentScore]] = {}
+    confirmed: dict[str, dict[tuple[int, int, int], dict[int, dict[int, Decimal]]]] = {}
+    for component in components:
+        ids = [p.application_id for p in places if p.component == component]
+        latest[component] = _latest_scores(ids, component)
+        confirmed[component] = _confirmed_sheets(ids, sheets_by_component[component])
     for place in places:
-        application, panel = place.application, place.panel
-        sitting_no = current_sitting(application, place.component)
-        score = _score_row(application, place.component, sitting_no)
+        score = latest[place.component].get(place.application_id)
+        sitting_no = score.sitting_no if score else 1
         round_no = current_round(score)
         sheets = sheets_by_component[place.component]
-        counts: dict[int, int] = {}
-        for examiner_id in ExaminerSheet.objects.filter(
-            application=application,
-            sheet_id__in=sheets,
-            sitting_no=sitting_no,
-            round=round_no,
-            status=SheetStatus.CONFIRMED,
-        ).values_list("examiner_id", flat=True):
-            counts[examiner_id] = counts.get(examiner_id, 0) + 1
-        totals = member_totals(panel, application, sitting_no, round_no)
-        members = [
-            (m.staff, counts.get(m.staff_id, 0), totals.get(m.staff_id))
-            for m in panel.members.all()
-        ]
+        done = confirmed[place.component].get((place.application_id, sitting_no, round_no), {})
+        members = []
+        for m in place.panel.members.all():
+            mine = done.get(m.staff_id, {})
+            total = sum(mine.values(), Decimal(0)) if len(mine) == len(sheets) else None
+            members.append((m.staff, len(mine), total))
         rows.append(
             ProgressRow(
                 place=place,
