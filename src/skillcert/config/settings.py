@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "skillcert.itembank",
     "skillcert.exams",
     "skillcert.results",
+    "skillcert.certificates",
 ]
 
 MIDDLEWARE = [

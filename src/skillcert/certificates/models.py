@@ -1,0 +1,1 @@
+"""Certificates (DESIGN.md lifecycle step 7): numbers, versions, issuance runs."""
