@@ -27,6 +27,9 @@ endif
 UV_RUN := $(UV) run --frozen
 MANAGE := $(UV_RUN) python manage.py
 
+# The independent verifier of credentials (node; its packages come from package-lock.json).
+VC_VERIFIER := tests/certificates/vc_verifier
+
 # Extra arguments for pytest, e.g. make test PYTEST_ARGS="-k audit -x".
 PYTEST_ARGS ?=
 
@@ -64,6 +67,14 @@ test: sync
 	SITE_URL=https://skillcert.example \
 	TASKS_BACKEND=db \
 		$(MANAGE) check --deploy --fail-level WARNING
+	@echo "==> credential verifier packages (npm ci in $(VC_VERIFIER))"
+	if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: the independent credential verifier test will skip"; \
+	elif [[ $(VC_VERIFIER)/node_modules/.package-lock.json -nt $(VC_VERIFIER)/package-lock.json ]]; then \
+		echo "up to date"; \
+	else \
+		npm ci --prefix $(VC_VERIFIER) --no-audit --no-fund; \
+	fi
 	@echo "==> pytest"
 	$(UV_RUN) pytest $(PYTEST_ARGS)
 
