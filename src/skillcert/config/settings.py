@@ -183,6 +183,15 @@ else:
 PERSONAL_DATA_KEY = env_str("SKILLCERT_DATA_KEY", "")
 PERSONAL_DATA_KEY_FILE = env_str("SKILLCERT_DATA_KEY_FILE", str(VAR_DIR / "data.key"))
 
+# Certificates (DESIGN.md step 7): the deployment CA and each institution's signing keys
+# (private keys encrypted with the data key), and the query addresses every certificate
+# prints (人社鉴发〔2021〕1号): the national query system first, then the province's.
+SKILLCERT_KEYS_DIR = Path(env_str("SKILLCERT_KEYS_DIR", str(VAR_DIR / "keys")))
+CERTIFICATE_QUERY_ADDRESSES = env_list(
+    "CERTIFICATE_QUERY_ADDRESSES",
+    ["技能人才评价证书全国联网查询：http://zscx.osta.org.cn", f"本省证书查询：{SITE_URL}/verify/"],
+)
+
 # Security headers. HSTS and secure cookies follow HTTPS in production.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
