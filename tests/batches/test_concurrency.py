@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from skillcert.batches.choices import BatchStatus
@@ -16,6 +14,7 @@ from skillcert.batches.services import plan, workflow
 from skillcert.core.audit import verify_chain
 from skillcert.core.errors import InvalidTransition
 from tests.batches.conftest import build_kit
+from tests.concurrency import race_errors
 from tests.conftest import build_cast
 
 pytestmark = [
@@ -28,28 +27,6 @@ pytestmark = [
 ]
 
 WORKERS = 6
-
-
-def _race(calls: list[Callable[[], object]]) -> list[BaseException]:
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def worker(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            call()
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
 
 
 def test_concurrent_plans_get_consecutive_codes() -> None:
@@ -68,7 +45,7 @@ def test_concurrent_plans_get_consecutive_codes() -> None:
             enrollment_closes=today + timedelta(days=5),
         )
 
-    assert _race([create] * WORKERS) == []
+    assert race_errors([create] * WORKERS) == []
     codes = sorted(Batch.objects.values_list("code", flat=True))
     prefix = f"53{kit.inst.site_serial}-{today.year}-"
     assert codes == [f"{prefix}{n:03d}" for n in range(1, WORKERS + 1)]
@@ -78,6 +55,6 @@ def test_concurrent_plans_get_consecutive_codes() -> None:
 def test_a_plan_is_filed_once() -> None:
     kit = build_kit(build_cast())
     batch = kit.complete(kit.batch())
-    errors = _race([lambda: workflow.batch_file(actor=kit.admin, batch=batch)] * 2)
+    errors = race_errors([lambda: workflow.batch_file(actor=kit.admin, batch=batch)] * 2)
     assert [type(e) for e in errors] == [InvalidTransition]
     assert Batch.objects.get(pk=batch.pk).status == BatchStatus.FILED

@@ -4,12 +4,11 @@ candidate exactly once."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from skillcert.certificates import issuance
@@ -19,6 +18,7 @@ from skillcert.core.audit import verify_chain
 from skillcert.institutions.models import Institution
 from tests.batches.conftest import build_kit
 from tests.certificates.conftest import build_issuable
+from tests.concurrency import race_errors
 from tests.conftest import build_cast
 
 pytestmark = [
@@ -32,28 +32,6 @@ pytestmark = [
 
 ISSUERS = 8
 PER_ISSUER = 500
-
-
-def _race(calls: list[Callable[[], object]]) -> list[BaseException]:
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def worker(call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            call()
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
 
 
 def test_parallel_issuers_get_distinct_consecutive_numbers() -> None:
@@ -70,7 +48,7 @@ def test_parallel_issuers_get_distinct_consecutive_numbers() -> None:
         return run
 
     started = time.monotonic()
-    assert _race([issuer(i) for i in range(ISSUERS)]) == []
+    assert race_errors([issuer(i) for i in range(ISSUERS)]) == []
     elapsed = time.monotonic() - started
     numbers = [n for chunk in got for n in chunk]
     prefix = certificate_prefix(institution, year, 5)
@@ -93,7 +71,7 @@ def test_parallel_runs_over_one_batch_issue_each_candidate_once() -> None:
         return issue
 
     orders = [ids, ids[::-1], ids[3:] + ids[:3], ids[::2] + ids[1::2]]
-    assert _race([run(order) for order in orders]) == []
+    assert race_errors([run(order) for order in orders]) == []
     assert sorted(Certificate.objects.values_list("application_id", flat=True)) == sorted(
         a.pk for a in ck.passed
     )

@@ -4,13 +4,11 @@ a double submit closes once, a save racing the time-out is either refused or kep
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from skillcert.core.errors import DomainError
@@ -18,6 +16,7 @@ from skillcert.exams import delivery
 from skillcert.exams.choices import AttemptEventKind, AttemptStatus
 from skillcert.exams.closing import close_due_attempts
 from skillcert.exams.models import Answer, Attempt, AttemptEvent
+from tests.concurrency import race
 from tests.conftest import build_cast
 from tests.exams.conftest import build_exam
 
@@ -29,29 +28,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run every call at once on its own connection; returns results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except BaseException as exc:  # inspected by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def _signed_in() -> tuple[str, Attempt]:
@@ -70,7 +46,7 @@ def test_racing_saves_leave_the_newest_acknowledged_answer() -> None:
                                           seq=s))
         for s in seqs
     ]  # fmt: skip
-    results = _race(calls)
+    results = race(calls)
     acknowledged = [r.seq for r in results if isinstance(r, delivery.Saved)]
     refused = [r for r in results if isinstance(r, BaseException)]
     assert all(isinstance(r, delivery.StaleAnswer) for r in refused), refused
@@ -83,7 +59,7 @@ def test_racing_saves_leave_the_newest_acknowledged_answer() -> None:
 
 def test_a_double_submit_closes_once() -> None:
     token, attempt = _signed_in()
-    results = _race([lambda: delivery.attempt_submit(token=token, client=delivery.Client())] * 4)
+    results = race([lambda: delivery.attempt_submit(token=token, client=delivery.Client())] * 4)
     assert results == [AttemptStatus.SUBMITTED] * 4
     assert AttemptEvent.objects.filter(attempt=attempt, kind=AttemptEventKind.SUBMIT).count() == 1
 
@@ -112,7 +88,7 @@ def test_a_save_racing_the_time_out_is_refused_or_kept() -> None:
             closed = close_due_attempts()
         return closed
 
-    results = _race([saver, timer])
+    results = race([saver, timer])
     assert results[1] == 1
     acknowledged = [o.seq for o in outcomes if isinstance(o, delivery.Saved)]
     stored = Answer.objects.get(attempt=attempt, position=1)
