@@ -13,6 +13,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from skillcert.catalog.models import Occupation, Standard, StandardLevel
+from tests.certificates.matrix_changes import certificates_changes_matrix
+from tests.certificates.matrix_credentials import certificates_credentials_matrix
+from tests.certificates.matrix_pages import certificates_pages_matrix
+from tests.certificates.matrix_public import certificates_public_matrix
 from tests.conftest import CAST_ROLES, Cast
 from tests.results.matrix_pages import results_pages_matrix
 from tests.results.matrix_scoring import results_scoring_matrix
@@ -704,6 +708,10 @@ MATRIX.update(
 # Results (issue 6): each part keeps its entries beside its tests.
 MATRIX.update(results_scoring_matrix())
 MATRIX.update(results_pages_matrix())
+MATRIX.update(certificates_public_matrix())
+MATRIX.update(certificates_credentials_matrix())
+MATRIX.update(certificates_pages_matrix())
+MATRIX.update(certificates_changes_matrix())
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:

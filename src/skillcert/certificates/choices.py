@@ -33,3 +33,26 @@ class RunStatus(models.TextChoices):
 
 # A run holding the batch: a second one waits until it has finished.
 RUN_ACTIVE = frozenset({RunStatus.QUEUED, RunStatus.RUNNING})
+
+
+class ChangeStatus(models.TextChoices):
+    """A correction or reissue application (修改/遗失补发): submitted → approved | rejected."""
+
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class DeliveryEvent(models.TextChoices):
+    """What an outbox message tells the national/provincial query system."""
+
+    ISSUED = "issued", _("发证")
+    CHANGED = "changed", _("变更")
+    REVOKED = "revoked", _("撤销")
+
+
+class DeliveryStatus(models.TextChoices):
+    """An outbox message is retried until delivered; nothing is dropped."""
+
+    PENDING = "pending", _("待推送")
+    DELIVERED = "delivered", _("已推送")

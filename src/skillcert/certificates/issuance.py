@@ -16,6 +16,7 @@ passed candidate is left without a certificate. No PDF or credential is made her
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -33,7 +34,11 @@ from skillcert.certificates.models import (
     CertificateVersion,
     IssuanceRun,
 )
-from skillcert.certificates.numbering import allocate_number, certificate_prefix
+from skillcert.certificates.numbering import (
+    allocate_number,
+    allocate_status_index,
+    certificate_prefix,
+)
 from skillcert.certificates.selectors import held_applications, passed_applications, to_issue
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
@@ -312,6 +317,7 @@ def issue_application(
         person = application.person
         day = today or timezone.localdate()
         number = allocate_number(institution, day.year, batch.level)
+        status_index = allocate_status_index(institution)
         certificate = Certificate.objects.create(
             number=number,
             application=application,
@@ -329,6 +335,8 @@ def issue_application(
             institution_name=institution.organisation.name,
             issue_date=day,
             issued_by_label=actor.label[:128],
+            status_index=status_index,
+            id_salt=secrets.token_hex(16),
         )
         CertificateVersion.objects.create(
             certificate=certificate,

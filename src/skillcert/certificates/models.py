@@ -18,6 +18,9 @@ from skillcert.batches.models import Batch
 from skillcert.certificates.choices import (
     RUN_ACTIVE,
     CertificateStatus,
+    ChangeStatus,
+    DeliveryEvent,
+    DeliveryStatus,
     RunStatus,
     VersionReason,
 )
@@ -62,6 +65,10 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_reason = models.TextField(_("撤销原因"), blank=True)
     issued_by_label = models.CharField(max_length=128, blank=True)
+    # The certificate's bit in its institution's Bitstring Status List (revocation).
+    status_index = models.PositiveIntegerField(null=True, blank=True)
+    # Salt of the ID number's hash in the credential; kept so every version hashes alike.
+    id_salt = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope: ClassVar[Scope] = Scope(
@@ -77,6 +84,11 @@ class Certificate(models.Model):
         verbose_name = _("职业技能等级证书")
         verbose_name_plural = _("职业技能等级证书")
         indexes = [models.Index(fields=["batch", "number"], name="certificate_batch_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "status_index"], name="certificate_status_index_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.holder_name}"
@@ -163,3 +175,111 @@ class IssuanceRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.get_status_display()} {self.done}/{self.total}"
+
+
+class StatusListPublication(models.Model):
+    """The signed Bitstring Status List credential an institution publishes (one list per
+    issuer); re-signed whenever a certificate of the institution is revoked."""
+
+    institution = models.OneToOneField(
+        Institution, on_delete=models.PROTECT, related_name="status_list"
+    )
+    credential = models.JSONField()
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("证书状态列表")
+        verbose_name_plural = _("证书状态列表")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} r{self.revision}"
+
+
+class ChangeRequest(models.Model):
+    """An application to correct (修改) or reissue (遗失补发) a certificate. Approval makes
+    a new :class:`CertificateVersion`; the number is kept."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="change_requests"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=VersionReason.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.SUBMITTED
+    )
+    # Corrected printed fields (e.g. holder_name, id_type), field name → new value.
+    changes = models.JSONField(_("更正内容"), default=dict, blank=True)
+    # A corrected ID number travels encrypted, never in ``changes``.
+    new_id_number = EncryptedTextField(_("更正后的证件号码"), kind="id", blank=True)
+    reason = models.TextField(_("申请理由"))
+    evidence = models.FileField(_("证明材料"), upload_to="certificate_changes/%Y/%m/", blank=True)
+    requested_by_label = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by_label = models.CharField(max_length=128, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+    version = models.ForeignKey(
+        CertificateVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    scope: ClassVar[Scope] = Scope(
+        province="certificate__institution__organisation__province_id",
+        city="certificate__institution__organisation__city_id",
+        institution="certificate__institution__organisation_id",
+        person="certificate__person__user_id",
+    )
+    objects = ScopedManager["ChangeRequest"]()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("证书修改/补发申请")
+        verbose_name_plural = _("证书修改/补发申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate"],
+                condition=models.Q(status="submitted"),
+                name="changerequest_one_open_per_certificate",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.kind} {self.status}"
+
+
+class OutboxMessage(models.Model):
+    """A certificate record waiting for (or done with) delivery to the national/provincial
+    query system (粤人社函〔2021〕76号 五(六)). Written in the transaction that changed the
+    certificate; the idempotency key makes a repeated delivery harmless at the receiver."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="outbox")
+    version = models.PositiveSmallIntegerField()
+    event = models.CharField(max_length=16, choices=DeliveryEvent.choices)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField()
+    status = models.CharField(
+        _("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("推送次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次推送时间"))
+    last_error = models.TextField(_("最近错误"), blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(_("推送成功时间"), null=True, blank=True)
+
+    scope: ClassVar[Scope] = Scope(
+        province="certificate__institution__organisation__province_id",
+        city="certificate__institution__organisation__city_id",
+        institution="certificate__institution__organisation_id",
+    )
+    objects = ScopedManager["OutboxMessage"]()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("证书数据推送")
+        verbose_name_plural = _("证书数据推送")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.idempotency_key

@@ -120,3 +120,12 @@ def is_number(text: str) -> bool:
     except InvalidNumber:
         return False
     return True
+
+
+# Bits of an institution's status list a deployment may hand out (a 1.25 MB list).
+STATUS_INDEX_LIMIT = 10_000_000
+
+
+def allocate_status_index(institution: Institution) -> int:
+    """The certificate's bit in its institution's Bitstring Status List: 0, 1, 2, …"""
+    return next_value(f"status:{institution.pk}", STATUS_INDEX_LIMIT) - 1

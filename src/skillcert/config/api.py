@@ -10,6 +10,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from skillcert.batches.api import router as batches_router
 from skillcert.catalog.api import router as catalog_router
+from skillcert.certificates.api import router as certificates_router
 from skillcert.core.actors import Actor
 from skillcert.core.api import router as core_router
 from skillcert.core.errors import DomainError
@@ -76,3 +77,4 @@ api.add_router("/", batches_router)
 api.add_router("/", enrollment_router)
 api.add_router("/", itembank_router)
 api.add_router("/", exams_router)
+api.add_router("/", certificates_router)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("skillcert.itembank.urls")),
     path("", include("skillcert.exams.urls")),
     path("", include("skillcert.results.urls")),
+    path("", include("skillcert.certificates.urls")),
     path("", include("skillcert.core.urls")),
 ]
