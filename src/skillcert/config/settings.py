@@ -191,6 +191,14 @@ CERTIFICATE_QUERY_ADDRESSES = env_list(
     "CERTIFICATE_QUERY_ADDRESSES",
     ["技能人才评价证书全国联网查询：http://zscx.osta.org.cn", f"本省证书查询：{SITE_URL}/verify/"],
 )
+# Public verification: requests per client per window ("30/60" = 30 a minute); trust the
+# first X-Forwarded-For hop only behind a reverse proxy that sets it.
+VERIFY_RATE_LIMIT = env_str("VERIFY_RATE_LIMIT", "30/60")
+VERIFY_TRUST_FORWARDED = env_bool("VERIFY_TRUST_FORWARDED", False)
+# Delivery of certificate records to the provincial/national query system (empty: off).
+CERTIFICATE_DELIVERY_URL = env_str("CERTIFICATE_DELIVERY_URL", "")
+CERTIFICATE_DELIVERY_TOKEN = env_str("CERTIFICATE_DELIVERY_TOKEN", "")
+CERTIFICATE_DELIVERY_TIMEOUT = env_int("CERTIFICATE_DELIVERY_TIMEOUT", 10)
 
 # Security headers. HSTS and secure cookies follow HTTPS in production.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
