@@ -91,6 +91,23 @@ def build_cast() -> Cast:
     return cast
 
 
+@pytest.fixture(scope="session", autouse=True)
+def deployment_ca() -> None:
+    """The deployment CA (``manage.py certificates_ca``) in the test run's keys folder:
+    issuing signs every certificate. Tests that point at a folder of their own make theirs."""
+    from skillcert.certificates import keys
+
+    keys.ensure_ca()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Counters kept in the cache (the public verification's rate limit) start at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()

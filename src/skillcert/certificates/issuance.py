@@ -10,7 +10,9 @@ runs ``run_issuance``: one transaction per certificate, so a run that breaks off
 nothing, and a resumed run (``issuance_resume``) skips the issued ones. The application
 row is locked while its certificate is made and the certificate is unique per
 application, so no candidate is ever issued two. The batch becomes 证书已发放 when no
-passed candidate is left without a certificate. No PDF or credential is made here.
+passed candidate is left without a certificate. Each certificate's first version is
+rendered and signed (PDF and credential, ``artifacts.render_version``) in the
+transaction that issues it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from django.utils.translation import gettext as _
 from skillcert.batches.choices import BatchStatus
 from skillcert.batches.models import Batch
 from skillcert.batches.services.common import lock_batch
-from skillcert.certificates.choices import RUN_ACTIVE, RunStatus, VersionReason
+from skillcert.certificates.artifacts import render_version
+from skillcert.certificates.choices import RUN_ACTIVE, DeliveryEvent, RunStatus, VersionReason
+from skillcert.certificates.delivery import outbox_record
 from skillcert.certificates.models import (
     NO_WORK_TYPE,
     Certificate,
@@ -338,12 +342,14 @@ def issue_application(
             status_index=status_index,
             id_salt=secrets.token_hex(16),
         )
-        CertificateVersion.objects.create(
+        version = CertificateVersion.objects.create(
             certificate=certificate,
             version=1,
             reason=VersionReason.ISSUED,
             created_by_label=actor.label[:128],
         )
+        # The signed PDF and credential, in this transaction: no certificate without them.
+        render_version(version)
         audit_record(
             actor=actor,
             action="certificates.issue",
@@ -356,6 +362,8 @@ def issue_application(
                 "run": run.pk if run is not None else None,
             },
         )
+        # 粤人社函〔2021〕76号 五(六): the query system learns of it through the outbox.
+        outbox_record(certificate, DeliveryEvent.ISSUED)
     return IssueOutcome.ISSUED, certificate
 
 

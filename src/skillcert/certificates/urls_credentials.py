@@ -1,5 +1,13 @@
-"""URLs of the certificates app (filled by its own module)."""
+"""URLs of the issuers' published status lists (public, no login)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from skillcert.certificates import views_credentials
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "credentials/status/<int:institution_pk>",
+        views_credentials.status_list,
+        name="certificates-status-list",
+    ),
+]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
@@ -20,3 +24,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Signing keys the test run makes (seed_demo, issuance) stay out of the checkout's var/.
+SKILLCERT_KEYS_DIR = Path(tempfile.mkdtemp(prefix="skillcert-test-keys-"))
+atexit.register(shutil.rmtree, SKILLCERT_KEYS_DIR, ignore_errors=True)
