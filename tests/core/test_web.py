@@ -131,8 +131,8 @@ def test_seed_demo_is_idempotent() -> None:
     counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
     head = AuditChainHead.objects.get(pk=1).seq
     # 21 users and 20 memberships of the core demo; the results demo adds two examiners
-    # and six candidates.
-    assert counts == (29, 17, 28)
+    # and six candidates, the certificates demo four candidates.
+    assert counts == (33, 17, 32)
     call_command("seed_demo", stdout=io.StringIO())
     assert (
         User.objects.count(),

@@ -54,3 +54,36 @@ def certificate_by_number(number: str) -> Certificate | None:
 
 def current_version(certificate: Certificate) -> CertificateVersion | None:
     return certificate.versions.filter(version=certificate.version).first()
+
+
+def released_applications(batch: Batch) -> QuerySet[Application]:
+    """Passed students whose diploma has been verified since the batch's run held them:
+    their certificate is still to issue (云人社通〔2023〕23号)."""
+    return to_issue(batch).filter(diploma_pending=False).select_related("person")
+
+
+def my_certificates(actor: Actor) -> QuerySet[Certificate]:
+    """The certificates the actor holds (any batch), with their versions."""
+    if actor.user_id is None:
+        return Certificate.objects.none()
+    return (
+        certificates_for(actor)
+        .filter(person__user_id=actor.user_id)
+        .prefetch_related("versions")
+        .order_by("-issue_date", "number")
+    )
+
+
+def certificate_search(actor: Actor, query: str = "") -> QuerySet[Certificate]:
+    """The actor's certificates by number (whole or leading part) or holder's name."""
+    found = certificates_for(actor).order_by("-issue_date", "number")
+    text = "".join(query.split())
+    if not text:
+        return found
+    if text[0].isascii() and text.isalnum():
+        return found.filter(number__startswith=text.upper())
+    return found.filter(holder_name__contains=text)
+
+
+def versions_of(certificate: Certificate) -> QuerySet[CertificateVersion]:
+    return certificate.versions.order_by("version")

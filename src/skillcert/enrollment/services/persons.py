@@ -372,13 +372,43 @@ def diploma_verify(*, actor: Actor, person: Person, education_record: EducationR
     education_record.verified_at = timezone.now()
     education_record.verified_by_label = actor.label[:128]
     education_record.save(update_fields=["verified_at", "verified_by_label"])
-    released = Application.objects.filter(person=person, diploma_pending=True).update(
-        diploma_pending=False
-    )
+    pending = Application.objects.filter(person=person, diploma_pending=True)
+    released_ids = list(pending.values_list("pk", flat=True))
+    released = pending.update(diploma_pending=False)
     audit_record(
         actor=actor,
         action="person.diploma_verify",
         obj=person,
         changes={"record": education_record.pk, "released_applications": released},
     )
+    _issue_released(actor, released_ids)
     return released
+
+
+def _issue_released(actor: Actor, application_ids: list[int]) -> None:
+    """Issue the certificates that waited for this diploma (云人社通〔2023〕23号) in
+    batches that have already issued, when the actor may issue them; the rest stay on
+    the batch's certificate page for its staff."""
+    # Local imports: the certificates app imports this one.
+    from skillcert.certificates.issuance import issue_held
+    from skillcert.results.choices import Outcome
+    from skillcert.results.permissions import can_manage
+
+    waiting = (
+        Application.objects.filter(
+            pk__in=application_ids,
+            result__outcome=Outcome.PASSED,
+            certificate__isnull=True,
+            batch__issuance_runs__isnull=False,
+        )
+        .distinct()
+        .select_related("batch__institution__organisation")
+        .order_by("pk")
+    )
+    for application in waiting:
+        if not can_manage(actor, application.batch):
+            continue
+        try:
+            issue_held(actor=actor, application=application)
+        except DomainError:
+            continue  # refused (e.g. the batch was archived): left for the staff to see

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from skillcert.batches.demo import seed_batches_demo
 from skillcert.catalog.demo import seed_catalog_demo
+from skillcert.certificates.demo import seed_certificates_demo
 from skillcert.core.choices import Role
 from skillcert.core.demo import DEMO_PASSWORD, LOGINS, ORGANISATIONS, seed_demo
 from skillcert.enrollment.demo import seed_enrollment_demo
@@ -31,6 +32,13 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Results demo: {results.batch.code} {results.batch.title}; candidates "
                     f"{', '.join(results.candidates)}"
+                )
+            certificates = seed_certificates_demo()
+            if certificates is not None:
+                self.stdout.write(
+                    f"Certificates demo: {certificates.batch.code} {certificates.batch.title}; "
+                    f"candidates {', '.join(certificates.candidates)}; verify "
+                    f"{certificates.verification_url}"
                 )
         org_names = {key: name for key, name, *_ in ORGANISATIONS}
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
