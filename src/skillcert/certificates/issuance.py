@@ -76,7 +76,8 @@ def _require_approved(batch: Batch) -> None:
         )
 
 
-def _is_stale(run: IssuanceRun, now: datetime | None = None) -> bool:
+def is_stale(run: IssuanceRun, now: datetime | None = None) -> bool:
+    """A running run without progress for ``STALE_AFTER``: its worker died."""
     moment = now or timezone.now()
     last = run.heartbeat_at or run.started_at or run.created_at
     return run.status == RunStatus.RUNNING and moment - last > STALE_AFTER
@@ -101,7 +102,7 @@ def issue_batch(*, actor: Actor, batch: Batch) -> IssuanceRun:
         IssuanceRun.objects.select_for_update().filter(batch=locked, status__in=RUN_ACTIVE).first()
     )
     if active is not None:
-        if not _is_stale(active):
+        if not is_stale(active):
             raise InvalidTransition(
                 _("该批次正在发证（已发%(done)s/共%(total)s），请等待完成。")
                 % {"done": active.done, "total": active.total},
@@ -143,7 +144,7 @@ def issuance_resume(*, actor: Actor, run: IssuanceRun) -> IssuanceRun:
     if locked.status == RunStatus.DONE:
         raise InvalidTransition(_("该发证任务已完成。"), code="run_done")
     if locked.status == RunStatus.QUEUED or (
-        locked.status == RunStatus.RUNNING and not _is_stale(locked)
+        locked.status == RunStatus.RUNNING and not is_stale(locked)
     ):
         raise InvalidTransition(_("该发证任务正在进行，请等待完成。"), code="run_active")
     before = locked.status

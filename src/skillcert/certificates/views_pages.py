@@ -19,7 +19,6 @@ from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -141,10 +140,7 @@ def _resumable(run: IssuanceRun | None) -> bool:
     ``issuance.STALE_AFTER`` (the worker died)."""
     if run is None:
         return False
-    if run.status == RunStatus.ERROR:
-        return True
-    last = run.heartbeat_at or run.started_at or run.created_at
-    return run.status == RunStatus.RUNNING and timezone.now() - last > issuance.STALE_AFTER
+    return run.status == RunStatus.ERROR or issuance.is_stale(run)
 
 
 def _run_context(run: IssuanceRun | None) -> dict[str, object]:
