@@ -16,7 +16,8 @@ at the end (``--keep`` keeps it; ``--reuse URL`` measures an already filled data
    with the model field and reused for their certificates. 1% are revoked. ``ANALYZE``.
 2. **Server**: ``gunicorn`` with production settings (``bench/verify_load_settings.py``:
    the project's settings, rate limit lifted; ``bench/verify_load_urls.py``: ``/bench/constant``
-   through the same middleware), ``--workers`` × ``--threads`` gthread, persistent
+   through the same middleware), ``--workers`` sync workers by default (``--worker-class gthread --threads N``
+   to compare: on two cores, threads lose to processes), persistent
    database connections.
 3. **Load**: ``wrk`` (``--connections`` 64, one client thread: the client shares the two
    cores with the server) for ``--duration`` seconds against (a) ``/bench/constant`` and
@@ -412,8 +413,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--child-fill", default="", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -483,7 +484,8 @@ def measure(
     ratio = b["rps"] / a["rps"] if a["rps"] else 0.0
     print(
         f"\n{os.cpu_count()} CPUs (client and server share them); "
-        f"{args.workers} {args.worker_class} workers × {args.threads} threads; "
+        f"{args.workers} {args.worker_class} workers"
+        f"{f' × {args.threads} threads' if args.worker_class == 'gthread' else ''}; "
         f"{args.connections} connections; {args.duration} s each"
     )
     print(f"{'':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
