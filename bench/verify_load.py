@@ -16,9 +16,9 @@ at the end (``--keep`` keeps it; ``--reuse URL`` measures an already filled data
    with the model field and reused for their certificates. 1% are revoked. ``ANALYZE``.
 2. **Server**: ``gunicorn`` with production settings (``bench/verify_load_settings.py``:
    the project's settings, rate limit lifted; ``bench/verify_load_urls.py``: ``/bench/constant``
-   through the same middleware), ``--workers`` sync workers by default (``--worker-class gthread --threads N``
-   to compare: on two cores, threads lose to processes), persistent
-   database connections.
+   through the same middleware), ``--workers`` sync workers by default
+   (``--worker-class gthread --threads N`` to compare: on two cores, threads lose to
+   processes), persistent database connections.
 3. **Load**: ``wrk`` (``--connections`` 64, one client thread: the client shares the two
    cores with the server) for ``--duration`` seconds against (a) ``/bench/constant`` and
    (b) ``GET /api/v1/public/certificates/{number}?name=…`` for random existing

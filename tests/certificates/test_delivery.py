@@ -6,7 +6,6 @@ PostgreSQL) workers racing each other. Rounds advance ``now`` instead of sleepin
 from __future__ import annotations
 
 import io
-import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -31,9 +30,8 @@ from skillcert.certificates.delivery import (
     outbox_record,
     outbox_summary,
 )
-from skillcert.certificates.issuance import issue_batch
-from skillcert.certificates.models import NO_WORK_TYPE, Certificate, OutboxMessage
-from skillcert.certificates.numbering import allocate_number
+from skillcert.certificates.issuance import issue_batch, new_certificate
+from skillcert.certificates.models import Certificate, OutboxMessage
 from skillcert.certificates.tasks_delivery import deliver_outbox_task, schedule_follow_up
 from tests.certificates.conftest import CertKit, build_issuable
 from tests.certificates.receiver import Receiver, free_port
@@ -51,27 +49,7 @@ def certify(ck: CertKit) -> list[Certificate]:
     certificates = []
     for application in ck.passed:
         with transaction.atomic():
-            batch, person = application.batch, application.person
-            institution = batch.institution
-            today = timezone.localdate()
-            certificate = Certificate.objects.create(
-                number=allocate_number(institution, today.year, batch.level),
-                application=application,
-                batch=batch,
-                person=person,
-                institution=institution,
-                holder_name=person.full_name,
-                id_type=person.id_type,
-                id_number=person.id_number,
-                id_number_index=person.id_number_index,
-                occupation_code=batch.occupation.code,
-                occupation_name=batch.occupation.name,
-                work_type_name=batch.work_type.name if batch.work_type else NO_WORK_TYPE,
-                level=batch.level,
-                institution_name=institution.organisation.name,
-                issue_date=today,
-                id_salt=secrets.token_hex(16),
-            )
+            certificate = new_certificate(application, day=timezone.localdate(), label="测试")
             outbox_record(certificate, DeliveryEvent.ISSUED)
         certificates.append(certificate)
     return certificates

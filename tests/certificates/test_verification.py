@@ -10,7 +10,6 @@ with them.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -25,9 +24,8 @@ from django.utils import timezone
 
 from skillcert.certificates import keys, ratelimit, signing, verification
 from skillcert.certificates.choices import CertificateStatus, VersionReason
-from skillcert.certificates.issuance import issue_batch
-from skillcert.certificates.models import NO_WORK_TYPE, Certificate, CertificateVersion
-from skillcert.certificates.numbering import allocate_number, allocate_status_index
+from skillcert.certificates.issuance import issue_batch, new_certificate
+from skillcert.certificates.models import Certificate, CertificateVersion
 from skillcert.certificates.tokens import verification_token
 from skillcert.enrollment.models import Application
 from tests.certificates.conftest import CertKit
@@ -55,29 +53,8 @@ def certify(
 ) -> Certificate:
     """A certificate for ``application`` (default: the first passed one) as issue makes it."""
     application = application or ck.passed[0]
-    batch, person = ck.batch, application.person
-    institution = batch.institution
     with transaction.atomic():
-        certificate = Certificate.objects.create(
-            number=allocate_number(institution, ISSUE_DAY.year, batch.level),
-            application=application,
-            batch=batch,
-            person=person,
-            institution=institution,
-            holder_name=person.full_name,
-            id_type=person.id_type,
-            id_number=person.id_number,
-            id_number_index=person.id_number_index,
-            occupation_code=batch.occupation.code,
-            occupation_name=batch.occupation.name,
-            work_type_name=batch.work_type.name if batch.work_type else NO_WORK_TYPE,
-            level=batch.level,
-            institution_name=institution.organisation.name,
-            issue_date=ISSUE_DAY,
-            issued_by_label="测试",
-            status_index=allocate_status_index(institution),
-            id_salt=secrets.token_hex(16),
-        )
+        certificate = new_certificate(application, day=ISSUE_DAY, label="测试")
         CertificateVersion.objects.create(
             certificate=certificate, version=1, reason=VersionReason.ISSUED, pdf_sha256=pdf_sha256
         )

@@ -317,32 +317,9 @@ def issue_application(
             return IssueOutcome.NOT_PASSED, None
         if application.diploma_pending:
             return IssueOutcome.HELD, None
-        batch = application.batch
-        institution = batch.institution
-        person = application.person
+        institution = application.batch.institution
         day = today or timezone.localdate()
-        number = allocate_number(institution, day.year, batch.level)
-        status_index = allocate_status_index(institution)
-        certificate = Certificate.objects.create(
-            number=number,
-            application=application,
-            batch=batch,
-            person=person,
-            institution=institution,
-            holder_name=person.full_name,
-            id_type=person.id_type,
-            id_number=person.id_number,
-            id_number_index=person.id_number_index,
-            occupation_code=batch.occupation.code,
-            occupation_name=batch.occupation.name,
-            work_type_name=batch.work_type.name if batch.work_type else NO_WORK_TYPE,
-            level=batch.level,
-            institution_name=institution.organisation.name,
-            issue_date=day,
-            issued_by_label=actor.label[:128],
-            status_index=status_index,
-            id_salt=secrets.token_hex(16),
-        )
+        certificate = new_certificate(application, day=day, label=actor.label)
         version = CertificateVersion.objects.create(
             certificate=certificate,
             version=1,
@@ -357,7 +334,7 @@ def issue_application(
             obj=certificate,
             organisation=institution.organisation,
             changes={
-                "number": number,
+                "number": certificate.number,
                 "application": application.pk,
                 "version": 1,
                 "run": run.pk if run is not None else None,
@@ -366,6 +343,33 @@ def issue_application(
         # 粤人社函〔2021〕76号 五(六): the query system learns of it through the outbox.
         outbox_record(certificate, DeliveryEvent.ISSUED)
     return IssueOutcome.ISSUED, certificate
+
+
+def new_certificate(application: Application, *, day: date, label: str) -> Certificate:
+    """The certificate row of ``application`` issued on ``day``: its number, status-list
+    bit and the snapshot of the printed facts. Inside the issuing transaction."""
+    batch, person = application.batch, application.person
+    institution = batch.institution
+    return Certificate.objects.create(
+        number=allocate_number(institution, day.year, batch.level),
+        application=application,
+        batch=batch,
+        person=person,
+        institution=institution,
+        holder_name=person.full_name,
+        id_type=person.id_type,
+        id_number=person.id_number,
+        id_number_index=person.id_number_index,
+        occupation_code=batch.occupation.code,
+        occupation_name=batch.occupation.name,
+        work_type_name=batch.work_type.name if batch.work_type else NO_WORK_TYPE,
+        level=batch.level,
+        institution_name=institution.organisation.name,
+        issue_date=day,
+        issued_by_label=label[:128],
+        status_index=allocate_status_index(institution),
+        id_salt=secrets.token_hex(16),
+    )
 
 
 @transaction.atomic
