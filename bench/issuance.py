@@ -270,11 +270,9 @@ def signed(version: Any) -> object:
 def parts(versions: list[Any]) -> dict[str, float]:
     """Milliseconds per certificate of each step of a signed certificate, on fresh copies
     (nothing stored)."""
-    from django.utils import timezone
 
-    from skillcert.certificates import credentials, keys, signing, statuslists
-    from skillcert.certificates.artifacts import content_for
-    from skillcert.certificates.content import LEVEL_TEXT
+    from skillcert.certificates import signing
+    from skillcert.certificates.artifacts import content_for, credential_for
     from skillcert.certificates.pdf import render_certificate
 
     totals = {"content": 0.0, "render": 0.0, "pades": 0.0, "credential": 0.0}
@@ -288,27 +286,7 @@ def parts(versions: list[Any]) -> dict[str, float]:
         t2 = time.perf_counter()
         signing.signer_for(institution).sign_pdf(unsigned)
         t3 = time.perf_counter()
-        credentials.certificate_credential(
-            {
-                "number": content.number,
-                "holder_name": content.name,
-                "id_number": content.id_number,
-                "id_salt": certificate.id_salt,
-                "occupation_code": content.occupation_code,
-                "occupation_name": content.occupation_name,
-                "work_type": content.work_type,
-                "level": content.level,
-                "level_name": LEVEL_TEXT[content.level],
-                "institution_name": content.institution,
-                "issue_date": content.issue_date,
-                "verification_url": content.verification_url,
-                "version": version.version,
-            },
-            keys.credential_key(institution),
-            certificate.status_index,
-            statuslists.status_list_url(institution),
-            created=timezone.now(),
-        )
+        credential_for(certificate, content, version.version)
         t4 = time.perf_counter()
         for name, seconds in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             totals[name] += seconds

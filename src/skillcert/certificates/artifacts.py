@@ -75,9 +75,10 @@ def content_for(certificate: Certificate, version: int | None = None) -> Certifi
     )
 
 
-def _credential(
+def credential_for(
     certificate: Certificate, content: CertificateContent, version: int
 ) -> dict[str, Any]:
+    """The signed credential of ``version`` of ``certificate``, printing ``content``."""
     institution = certificate.institution
     if certificate.status_index is None:
         raise DomainError("证书没有状态列表索引，无法签发可验证凭证。", code="no_status_index")
@@ -128,7 +129,7 @@ def render_version(version: CertificateVersion) -> CertificateVersion:
             f"{certificate.number}-v{locked.version}.pdf", ContentFile(signed), save=False
         )
         locked.pdf_sha256 = hashlib.sha256(signed).hexdigest()
-        locked.credential = _credential(certificate, content, locked.version)
+        locked.credential = credential_for(certificate, content, locked.version)
         locked.save(update_fields=["pdf", "pdf_sha256", "credential"])
     version.pdf, version.pdf_sha256 = locked.pdf, locked.pdf_sha256
     version.credential = locked.credential

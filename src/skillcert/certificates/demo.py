@@ -49,10 +49,9 @@ from skillcert.exams.demo import demo_apply, demo_identities
 from skillcert.institutions.choices import StaffKind
 from skillcert.institutions.demo import SENTINEL
 from skillcert.institutions.models import Institution, StaffMember
-from skillcert.results import composite, filing, panels, publication, scoring, sheets
+from skillcert.results import composite, filing, panels, publication, sheets
 from skillcert.results.choices import PanelComponent
-from skillcert.results.demo import EXAMINERS, LATHE
-from skillcert.results.models import ScoringSheet
+from skillcert.results.demo import EXAMINERS, LATHE, demo_score
 
 TITLE = "车工（五级）认定（证书发放演示）"
 # Days before today of each step (the publicity period ends long before today).
@@ -166,23 +165,6 @@ def _enrol(admin: Actor, batch: Batch) -> list[Application]:
     return approved
 
 
-def _score(
-    examiners: list[tuple[Actor, StaffMember]],
-    sheet: ScoringSheet,
-    application: Application,
-    shares: tuple[int, int, int],
-) -> None:
-    panel = application.panel_places.get(component=Component.PRACTICAL).panel
-    items = list(sheet.items.order_by("position"))
-    for (actor, _member), share in zip(examiners, shares, strict=True):
-        own = scoring.examiner_sheet(actor=actor, panel=panel, application=application, sheet=sheet)
-        points = {
-            item.pk: (item.max_points * share / 100 * 2).quantize(Decimal(1)) / 2 for item in items
-        }
-        scoring.sheet_save(actor=actor, examiner_sheet=own, points=points)
-        scoring.sheet_confirm(actor=actor, examiner_sheet=own)
-
-
 def _results(
     admin: Actor,
     centre: Actor,
@@ -206,7 +188,7 @@ def _results(
             score=Decimal(theory),
             note="纸笔考试成绩录入",
         )
-        _score(examiners, sheet, application, shares)
+        demo_score(examiners, sheet, application, shares)
     composite.results_compute(actor=admin, batch=batch)
     publication.results_publish(actor=admin, batch=batch, today=_day(PUBLISHED))
     filing.results_file(actor=admin, batch=batch, today=_day(FILED))

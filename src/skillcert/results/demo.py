@@ -174,12 +174,13 @@ def _hold_sessions(admin: Actor, batch: Batch) -> Batch:
     return batch
 
 
-def _score(
+def demo_score(
     examiners: list[tuple[Actor, StaffMember]],
     sheet: ScoringSheet,
     application: Application,
     shares: tuple[int, int, int],
 ) -> None:
+    """Each examiner scores ``application`` at their share (%) of every item's maximum."""
     panel = application.panel_places.get(component=Component.PRACTICAL).panel
     items = list(sheet.items.order_by("position"))
     for (actor, _member), share in zip(examiners, shares, strict=True):
@@ -237,7 +238,7 @@ def seed_results_demo() -> DemoResults | None:
             score=Decimal(theory),
             note="纸笔考试成绩录入",
         )
-        _score(examiners, sheet, application, shares)
+        demo_score(examiners, sheet, application, shares)
         if index == RESCORED:
             flagged = ComponentScore.objects.get(
                 application=application, component=Component.PRACTICAL
@@ -249,7 +250,7 @@ def seed_results_demo() -> DemoResults | None:
                 component=Component.PRACTICAL,
                 reason="第三位考评员评分与其他两位相差超过阈值，考评组复评。",
             )
-            _score(examiners, sheet, application, (84, 83, 82))
+            demo_score(examiners, sheet, application, (84, 83, 82))
 
     composite.results_compute(actor=admin, batch=batch)
     publication.results_publish(actor=admin, batch=batch)
