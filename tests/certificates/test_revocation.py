@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 
-from skillcert.certificates import signing
+from skillcert.certificates import dataintegrity, signing, statuslist, statuslists
 from skillcert.certificates.changes import change_request_submit
 from skillcert.certificates.choices import (
     CertificateStatus,
@@ -33,6 +36,7 @@ from skillcert.certificates.revocation import (
     revocations_pending,
 )
 from skillcert.certificates.statuslist import StatusList
+from skillcert.certificates.tokens import verification_url
 from skillcert.core.errors import DomainError, InvalidTransition, PermissionDenied
 from skillcert.core.models import AuditEvent
 from skillcert.results.choices import RevocationStatus
@@ -40,6 +44,7 @@ from skillcert.results.models import CertificateRevocation
 from tests.certificates.conftest import CertKit, build_issuable
 from tests.certificates.matrix_changes import issue_all, link_holder, void_after_issue
 from tests.certificates.matrix_pages import signing_keys
+from tests.certificates.vc_node import node_verify
 from tests.concurrency import race
 from tests.conftest import build_cast, refuses
 
@@ -253,3 +258,40 @@ def test_parallel_revocations_revoke_once() -> None:
     assert isinstance(errors[0], InvalidTransition), outcomes
     assert OutboxMessage.objects.filter(event=DeliveryEvent.REVOKED).count() == 1
     assert AuditEvent.objects.filter(action="certificates.revoke").count() == 1
+
+
+def test_a_revoked_certificate_reads_revoked_everywhere(
+    ck: CertKit, issued: list[Certificate], client: Client
+) -> None:
+    """Issue 7's acceptance: after the service revokes it, the QR page, the JSON API, the
+    published status list (read by us and by the independent verifier) all say revoked,
+    while its neighbour stays valid."""
+    revoked, kept = issued[0], issued[1]
+    certificate_revoke(actor=ck.centre, certificate=revoked, reason=REASON)
+    revoked.refresh_from_db()
+    for certificate, status, words in ((revoked, "revoked", "已撤销"), (kept, "valid", "有效")):
+        page = client.get(verification_url(certificate.number, 1))
+        assert page.status_code == 200
+        assert words in page.content.decode()
+        answer = client.get(
+            f"/api/v1/public/certificates/{certificate.number}",
+            {"name": certificate.holder_name},
+        )
+        assert answer.status_code == 200
+        assert answer.json()["status"] == status
+    assert REASON not in client.get(verification_url(revoked.number, 1)).content.decode()
+    published = client.get(urlsplit(statuslists.status_list_url(revoked.institution)).path)
+    assert published.status_code == 200
+    listed = published.json()
+    assert dataintegrity.verify(listed)
+
+    def credential_of(certificate: Certificate) -> dict[str, Any]:
+        version = CertificateVersion.objects.get(certificate=certificate, version=1)
+        assert isinstance(version.credential, dict)
+        return version.credential
+
+    assert statuslist.status_of(credential_of(revoked), listed) is True
+    assert statuslist.status_of(credential_of(kept), listed) is False
+    documents = {statuslists.status_list_url(revoked.institution): listed}
+    assert node_verify(credential_of(revoked), documents)["revoked"] is True
+    assert node_verify(credential_of(kept), documents)["revoked"] is False
