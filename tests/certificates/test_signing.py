@@ -3,6 +3,7 @@ poppler's pdfsig, and one changed byte inside the signed range fails both."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 import subprocess
@@ -89,6 +90,20 @@ def test_a_signed_certificate_is_valid_and_trusted(institution: Institution) -> 
     assert status.coverage.name == "ENTIRE_FILE"
     assert status.signing_cert.subject.native["organization_name"] == institution.name
     assert b"/ETSI.CAdES.detached" in signed  # PAdES, not adbe.pkcs7.detached
+    assert _pdfsig(signed) == "Signature is Valid."
+
+
+def test_signing_works_where_an_event_loop_is_running(institution: Institution) -> None:
+    """pyHanko's synchronous call starts an event loop of its own; a caller already inside
+    one (an async caller, some test runners) still gets a valid signature."""
+    signer = signing.signer_for(institution)
+    unsigned = _unsigned(institution)
+
+    async def inside_a_loop() -> bytes:
+        return signer.sign_pdf(unsigned)
+
+    signed = asyncio.run(inside_a_loop())
+    assert _validate(signed).bottom_line
     assert _pdfsig(signed) == "Signature is Valid."
 
 

@@ -7,8 +7,10 @@ An SM2/SM3 signer (GB/T 38540) can sit beside :class:`PadesSigner` with the same
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
 from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]  # pyHanko's ASN.1 library ships no types
@@ -67,6 +69,15 @@ class PadesSigner:
         )
 
     def sign_pdf(self, pdf: bytes) -> bytes:
+        # pyHanko's synchronous API runs its own event loop (asyncio.run), which fails in a
+        # thread that already runs one (an async caller, a notebook, some test runners):
+        # there the signature is made in a thread of its own.
+        if _loop_running():
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                return pool.submit(self._sign, pdf).result()
+        return self._sign(pdf)
+
+    def _sign(self, pdf: bytes) -> bytes:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         # A fixed reservation spares pyHanko a dry-run signature to size the container.
         output = signers.sign_pdf(
@@ -75,6 +86,14 @@ class PadesSigner:
         if not isinstance(output, io.BytesIO):
             raise TypeError("pyHanko returned no in-memory output")
         return output.getvalue()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def signer_for(institution: Institution) -> Signer:
