@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "skillcert.exams",
     "skillcert.results",
     "skillcert.certificates",
+    "skillcert.supervision",
 ]
 
 MIDDLEWARE = [

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("skillcert.exams.urls")),
     path("", include("skillcert.results.urls")),
     path("", include("skillcert.certificates.urls")),
+    path("", include("skillcert.supervision.urls")),
     path("", include("skillcert.core.urls")),
 ]

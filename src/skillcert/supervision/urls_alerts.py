@@ -1,0 +1,5 @@
+"""Supervision URLs (alerts)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

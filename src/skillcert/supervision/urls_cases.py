@@ -1,0 +1,5 @@
+"""Supervision URLs (cases)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

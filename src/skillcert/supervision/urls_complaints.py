@@ -1,0 +1,5 @@
+"""Supervision URLs (complaints)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

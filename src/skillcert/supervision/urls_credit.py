@@ -1,0 +1,5 @@
+"""Supervision URLs (credit)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Supervision URLs (external)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

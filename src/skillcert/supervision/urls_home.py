@@ -1,0 +1,5 @@
+"""Supervision URLs (home)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Supervision URLs (inspections)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
