@@ -1,5 +1,9 @@
-"""Supervision URLs (home)."""
+"""Supervision URLs (the officials' desk)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from skillcert.supervision import views_home
+
+urlpatterns = [
+    path("", views_home.desk, name="supervision-desk"),
+]
