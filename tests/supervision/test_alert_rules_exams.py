@@ -197,6 +197,20 @@ def test_candidates_signing_in_from_one_address_are_flagged(cast: Cast) -> None:
     assert value_of(finding, "终端标识") == "ExamClient/2.0 (Windows NT 10.0)"
 
 
+def test_the_venues_own_network_is_not_a_shared_device(cast: Cast) -> None:
+    """A computer room behind the venue's listed outgoing network shares one address by
+    design; the same address elsewhere still fires."""
+    exam, _logins = answered_exam(cast, [sheet()] * 3, addresses=[SHARED] * 3)
+    assert exam.sitting.session.room is not None
+    site = exam.sitting.session.room.site
+    site.network_addresses = [f"{SHARED}/32"]
+    site.save(update_fields=["network_addresses"])
+    assert scan_devices() == []
+    site.network_addresses = ["192.0.2.0/24", "not a network"]
+    site.save(update_fields=["network_addresses"])
+    assert len(scan_devices()) == 1
+
+
 def test_distinct_addresses_and_empty_ones_stay_silent(cast: Cast) -> None:
     answered_exam(cast, [sheet()] * 3)
     assert scan_devices() == []

@@ -157,6 +157,9 @@ class Site(models.Model):
     radius_m = models.PositiveIntegerField(_("定位打卡半径（米）"), default=300)
     capacity = models.PositiveIntegerField(_("容纳人数"), default=0)
     has_video_monitoring = models.BooleanField(_("视频监控"), default=False)
+    # The venue's own outgoing networks (CIDR, e.g. "203.0.113.0/28"): a computer room
+    # behind one address is expected there, so the shared-address warning skips them.
+    network_addresses = models.JSONField(_("考点网络出口地址段"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
     scope: ClassVar[Scope] = _INSTITUTION_SCOPE

@@ -11,6 +11,7 @@ while its facts do.
 
 from __future__ import annotations
 
+import ipaddress
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -331,9 +332,14 @@ def shared_devices(
     }
     if not flagged:
         return []
-    sittings = Sitting.objects.select_related("session__batch", "session__room").in_bulk(
+    sittings = Sitting.objects.select_related("session__batch", "session__room__site").in_bulk(
         {sitting_id for sitting_id, _address in flagged}
     )
+    flagged = {
+        (sitting_id, address): by_seat
+        for (sitting_id, address), by_seat in flagged.items()
+        if not _venue_network(sittings[sitting_id], address)
+    }
     seats = SeatAssignment.objects.select_related("application").in_bulk(
         {seat_id for by_seat in flagged.values() for seat_id in by_seat}
     )
@@ -341,6 +347,24 @@ def shared_devices(
         _device_finding(sittings[sitting_id], address, by_seat, seats)
         for (sitting_id, address), by_seat in sorted(flagged.items())
     ]
+
+
+def _venue_network(sitting: Sitting, address: str) -> bool:
+    """The address is one of the venue's own outgoing networks (a computer room behind
+    one address), which the site lists."""
+    room = sitting.session.room
+    networks = room.site.network_addresses if room is not None else []
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for network in networks or []:
+        try:
+            if ip in ipaddress.ip_network(str(network), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _device_finding(
