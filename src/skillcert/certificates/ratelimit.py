@@ -93,24 +93,28 @@ def _key(scope: str, rate: Rate, window_index: int, client: str) -> str:
 
 def hit(request: HttpRequest, scope: str = "verify") -> Verdict:
     """Count one request of the client; refused once past the limit in this window."""
-    rate = configured_rate()
+    return count(client_address(request), scope, configured_rate())
+
+
+def count(client: str, scope: str, rate: Rate | None) -> Verdict:
+    """Count one use of ``scope`` by ``client`` against ``rate`` (``None``: no limit)."""
     if rate is None:
         return ALLOW
     now = _now()
     window_index = int(now // rate.window)
-    key = _key(scope, rate, window_index, client_address(request))
+    key = _key(scope, rate, window_index, client)
     try:
         cache.add(key, 0, timeout=rate.window + 1)
         try:
-            count = cache.incr(key)
+            used = cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=rate.window + 1)
-            count = 1
+            used = 1
     except Exception:
-        # Fail open (see the module docstring): verification stays available.
-        logger.warning("verification rate limit: cache unavailable, request allowed", exc_info=True)
+        # Fail open (see the module docstring): the public service stays available.
+        logger.warning("rate limit %s: cache unavailable, request allowed", scope, exc_info=True)
         return ALLOW
-    if count <= rate.limit:
+    if used <= rate.limit:
         return ALLOW
     retry_after = max(1, int((window_index + 1) * rate.window - now + 0.999))
     return Verdict(allowed=False, retry_after=retry_after)

@@ -56,7 +56,8 @@ class Complaint(models.Model):
         verbose_name_plural = _("投诉举报")
 
     def __str__(self) -> str:
-        return self.tracking_number
+        # Not the tracking number: it is the complainant's key to the status page.
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class ComplaintFile(models.Model):
