@@ -19,9 +19,12 @@ from tests.certificates.matrix_pages import certificates_pages_matrix
 from tests.certificates.matrix_public import certificates_public_matrix
 from tests.conftest import CAST_ROLES, Cast
 from tests.results.matrix_pages import results_pages_matrix
+from tests.supervision.matrix_alerts import supervision_alerts_matrix
 from tests.supervision.matrix_complaints import supervision_complaints_matrix
+from tests.supervision.matrix_credit import supervision_credit_matrix
 from tests.supervision.matrix_external import supervision_external_matrix
 from tests.supervision.matrix_home import supervision_home_matrix
+from tests.supervision.matrix_inspections import supervision_inspections_matrix
 from tests.results.matrix_scoring import results_scoring_matrix
 
 EXCLUDED = {
@@ -720,6 +723,9 @@ MATRIX.update(certificates_changes_matrix())
 MATRIX.update(supervision_home_matrix())
 MATRIX.update(supervision_external_matrix())
 MATRIX.update(supervision_complaints_matrix())
+MATRIX.update(supervision_alerts_matrix())
+MATRIX.update(supervision_inspections_matrix())
+MATRIX.update(supervision_credit_matrix())
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:
