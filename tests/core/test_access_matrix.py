@@ -20,6 +20,7 @@ from tests.certificates.matrix_public import certificates_public_matrix
 from tests.conftest import CAST_ROLES, Cast
 from tests.results.matrix_pages import results_pages_matrix
 from tests.supervision.matrix_alerts import supervision_alerts_matrix
+from tests.supervision.matrix_cases import supervision_cases_matrix
 from tests.supervision.matrix_complaints import supervision_complaints_matrix
 from tests.supervision.matrix_credit import supervision_credit_matrix
 from tests.supervision.matrix_external import supervision_external_matrix
@@ -726,6 +727,7 @@ MATRIX.update(supervision_complaints_matrix())
 MATRIX.update(supervision_alerts_matrix())
 MATRIX.update(supervision_inspections_matrix())
 MATRIX.update(supervision_credit_matrix())
+MATRIX.update(supervision_cases_matrix())
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:

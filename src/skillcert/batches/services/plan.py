@@ -382,6 +382,10 @@ def staff_assign(
     locked = lock_batch(batch)
     require_adjustable(locked)
     _check_assignment(locked, staff, role, session)
+    # 川人社办发〔2020〕20号 六: staff whose qualification was removed work in no evaluation.
+    from skillcert.supervision.integrity import require_not_barred
+
+    require_not_barred(staff.id_number_index, on=timezone.localdate(), as_staff=True)
     if StaffAssignment.objects.filter(
         batch=locked, staff=staff, role=role, session=session
     ).exists():

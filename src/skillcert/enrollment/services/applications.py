@@ -301,6 +301,10 @@ def application_submit(
     if locked.pledge_signed_at is None:
         raise DomainError(_("请先由本人签署真实性承诺。"), code="no_pledge")
     day = today_or(today)
+    # 云人社函〔2023〕1号 一(四): a person barred for a violation may not apply anywhere.
+    from skillcert.supervision.integrity import require_not_barred
+
+    require_not_barred(locked.person.id_number_index, on=day, as_staff=False)
     results = evaluate_application(locked, day)
     before = locked.status
     locked.status = ApplicationStatus.SUBMITTED
