@@ -59,6 +59,7 @@ def supervision_cases_matrix() -> dict[str, Entry]:
         "supervision-case-detail": (_key("case"), CASE_A),
         "supervision-case-decide": (_key("case"), POST_ONLY),
         "supervision-case-close": (_key("case"), POST_ONLY),
+        "supervision-case-rectified": (_key("case"), POST_ONLY),
         "supervision-case-appeal": (_key("case"), POST_ONLY),
         "supervision-case-appeal-decide": (_key("appeal"), POST_ONLY),
         "supervision-integrity-institution": (_key("institution"), INTEGRITY_A),

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from skillcert.batches.choices import Component
@@ -386,6 +387,32 @@ def test_rectify_sets_a_deadline_on_the_case(cast: Cast) -> None:
     assert record.id_number_index == ""
 
 
+def test_an_official_confirms_the_rectification_once(cast: Cast, refused: Refused) -> None:
+    institution = _filed_a(cast)
+    official = cast.actor("city_a")
+    case = institution_case(official, institution, CaseGrade.RECTIFY)
+    refused(
+        InvalidTransition,
+        lambda: cases.case_rectification_confirm(actor=official, case=case),
+        code="no_rectification",
+    )
+    cases.case_decide(actor=official, case=case, decision="责令限期整改")
+    for who in ("city_b", "education", "institution_a"):
+        refused(
+            PermissionDenied,
+            lambda who=who: cases.case_rectification_confirm(actor=cast.actor(who), case=case),
+        )
+    confirmed = cases.case_rectification_confirm(actor=official, case=case)
+    assert confirmed.rectified_at is not None
+    refused(
+        InvalidTransition,
+        lambda: cases.case_rectification_confirm(actor=official, case=case),
+        code="already_rectified",
+    )
+    page = cast.client("city_a").get(reverse("supervision-case-detail", args=[case.pk]))
+    assert 'id="case-rectified"' in page.content.decode()
+
+
 def test_suspend_goes_through_the_directory(cast: Cast) -> None:
     institution = _filed_a(cast)
     official = cast.actor("province")
@@ -450,10 +477,9 @@ def test_the_demo_decides_a_cheating_case_and_a_rectification(settings: Any, tmp
     from tests.certificates.matrix_pages import keys_for_test
 
     keys_for_test(settings, tmp_path / "keys")
-    call_command("seed_demo", stdout=io.StringIO())
-    line = seed_cases_demo()
-    assert line is not None
-    assert "WG530000" in line
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)  # seed_demo runs the cases demo among the others
+    assert "WG530000" in out.getvalue()
     cheating = ViolationCase.objects.get(facts=CHEATING_FACTS)
     assert cheating.status == CaseStatus.DECIDED
     assert cheating.opened_by_label != cheating.decided_by_label

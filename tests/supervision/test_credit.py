@@ -9,17 +9,16 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.utils import timezone
 
 from skillcert.certificates.choices import DeliveryStatus
 from skillcert.certificates.models import OutboxMessage
-from skillcert.core.audit import audit_record
 from skillcert.core.errors import DomainError, PermissionDenied
 from skillcert.core.models import AuditEvent
 from skillcert.institutions.choices import DirectoryStatus
 from skillcert.results.choices import ResultsStatus
 from skillcert.supervision import credit
+from skillcert.supervision.cases import case_rectification_confirm
 from skillcert.supervision.choices import (
     AlertClosure,
     AlertStatus,
@@ -178,22 +177,21 @@ def test_rectification_on_time_adds_by_share_and_late_deducts(cw: CreditWorld) -
     assert current(cw.inst_a).score == Decimal("51.7")
 
 
-def test_a_case_rectification_counts_when_the_institution_was_reinstated(
+def test_a_case_rectification_counts_once_an_official_confirms_it(
     cw: CreditWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     due = days_ago(10)
-    cw.case(
+    case = cw.case(
         cw.inst_a,
-        CaseGrade.SUSPEND,
+        CaseGrade.RECTIFY,
         subject_kind=SubjectKind.INSTITUTION,
         decided_on=days_ago(40),
         rectification_due=due,
     )
     assert indicator_after(cw, "rectification_late")["value"] == 1
-    # The institutions' lifecycle records the reinstatement (整改验收) on its due day.
+    # The official confirms the rectification (整改验收) on its due day.
     monkeypatch.setattr(timezone, "now", lambda: at(due))
-    with transaction.atomic():
-        audit_record(actor=cw.official, action="institution.reinstate", obj=cw.inst_a)
+    case_rectification_confirm(actor=cw.official, case=case)
     monkeypatch.undo()
     assert indicator_after(cw, "rectification_late")["value"] == 0
     assert indicator(cw.inst_a, "rectification_on_time")["value"] == 1.0

@@ -584,6 +584,32 @@ def case_close(*, actor: Actor, case: ViolationCase, today: date | None = None) 
     return locked
 
 
+def case_rectification_confirm(*, actor: Actor, case: ViolationCase) -> ViolationCase:
+    """Record that the institution completed the rectification a case ordered (整改验收,
+    川人社办发〔2020〕20号 六(五)); credit reads whether it was on time."""
+    if not can_decide(actor, case):
+        raise PermissionDenied(_("只有该机构的属地人社部门可以确认整改完成。"))
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.rectification_due is None or locked.status == CaseStatus.OPEN:
+            raise InvalidTransition(_("该案件没有责令整改。"), code="no_rectification")
+        if locked.rectified_at is not None:
+            raise InvalidTransition(_("已确认整改完成。"), code="already_rectified")
+        locked.rectified_at = timezone.now()
+        locked.save(update_fields=["rectified_at"])
+        audit_record(
+            actor=actor,
+            action="supervision.case_rectified",
+            obj=locked,
+            organisation=locked.institution.organisation,
+            changes={
+                "rectification_due": locked.rectification_due,
+                "rectified_on": timezone.localdate(locked.rectified_at),
+            },
+        )
+    return locked
+
+
 # --- appeals -----------------------------------------------------------------------------
 
 

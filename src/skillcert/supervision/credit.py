@@ -15,8 +15,8 @@ Each indicator of :data:`INDICATORS` reads one institution's records over the pe
   counted once, in the period of its due date.
 * ``rectification_on_time`` / ``rectification_late`` — rectifications ordered by an
   inspection (``Inspection.rectification_due``) or an institution case
-  (``ViolationCase.rectification_due``; done when the institution was reinstated after
-  the decision) that fell due in the period: the share done by their due date (a bonus),
+  (``ViolationCase.rectification_due``, done when an official confirms it:
+  ``rectified_at``) that fell due in the period: the share done by their due date (a bonus),
   and the number done late or not at all (a penalty).
 * ``complaint_upheld`` — complaints about the institution replied in the period as upheld.
 * ``alert_confirmed`` — early warnings about it closed in the period as confirmed.
@@ -56,7 +56,7 @@ from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
 from skillcert.core.choices import OrganisationKind
 from skillcert.core.errors import DomainError, PermissionDenied, clean_or_raise
-from skillcert.core.models import AuditEvent, Organisation, Region
+from skillcert.core.models import Organisation, Region
 from skillcert.institutions.choices import DirectoryStatus
 from skillcert.institutions.models import Institution
 from skillcert.results.choices import ResultsStatus
@@ -221,10 +221,9 @@ def _rectifications(institution: Institution, start: date, end: date) -> tuple[i
             rectification_due__isnull=False,
         )
         .filter(_in_period("rectification_due", start, end))
-        .values_list("rectification_due", "decided_at")
+        .values_list("rectification_due", "rectified_at")
     )
-    for due, decided_at in cases:
-        rows.append((due, _reinstated_after(institution, decided_at)))
+    rows += [(due, _local_day(done) if done else None) for due, done in cases]
     on_time = late = 0
     for due, done in rows:
         if due is None:
@@ -234,20 +233,6 @@ def _rectifications(institution: Institution, start: date, end: date) -> tuple[i
         elif done is not None or due < end:
             late += 1
     return on_time, late
-
-
-def _reinstated_after(institution: Institution, decided_at: datetime | None) -> date | None:
-    """The day the institution was reinstated (整改验收) after the case's decision: the
-    institutions' lifecycle records it as an audit event, the case has no field for it."""
-    events = AuditEvent.objects.filter(
-        action="institution.reinstate",
-        object_type=Institution._meta.label_lower,
-        object_id=str(institution.pk),
-    )
-    if decided_at is not None:
-        events = events.filter(created_at__gte=decided_at)
-    first = events.order_by("created_at").values_list("created_at", flat=True).first()
-    return _local_day(first) if first else None
 
 
 def _rectification_on_time(institution: Institution, start: date, end: date) -> Reading:

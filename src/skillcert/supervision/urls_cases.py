@@ -17,6 +17,11 @@ urlpatterns: list[URLPattern] = [
         "supervision/cases/<int:pk>/close/", views_cases.case_close, name="supervision-case-close"
     ),
     path(
+        "supervision/cases/<int:pk>/rectified/",
+        views_cases.case_rectified,
+        name="supervision-case-rectified",
+    ),
+    path(
         "supervision/cases/<int:pk>/appeal/",
         views_cases.appeal_file,
         name="supervision-case-appeal",

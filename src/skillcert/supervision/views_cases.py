@@ -208,6 +208,21 @@ def case_close(request: ActorRequest, pk: int) -> HttpResponse:
     return redirect("supervision-case-detail", pk=case.pk)
 
 
+@login_required
+@require_POST
+def case_rectified(request: ActorRequest, pk: int) -> HttpResponse:
+    actor = request.actor
+    case = _case(request, pk)
+    if not cases.can_decide(actor, case):
+        return forbidden(request, _("只有该机构的属地人社部门可以确认整改完成。"))
+    run_action(
+        request,
+        lambda: cases.case_rectification_confirm(actor=actor, case=case),
+        success=_("已确认整改完成。"),
+    )
+    return redirect("supervision-case-detail", pk=case.pk)
+
+
 # --- appeals -----------------------------------------------------------------------------
 
 

@@ -75,6 +75,7 @@ class ViolationCase(models.Model):
     decision = models.TextField(_("处理决定"), blank=True)
     ban_until = models.DateField(_("禁止参加评价至"), null=True, blank=True)
     rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
+    rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     appeal_due = models.DateField(_("申请复核截止"), null=True, blank=True)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decided_by_label = models.CharField(max_length=128, blank=True)

@@ -12,6 +12,7 @@ from skillcert.core.demo import DEMO_PASSWORD, LOGINS, ORGANISATIONS, seed_demo
 from skillcert.enrollment.demo import seed_enrollment_demo
 from skillcert.institutions.demo import seed_institutions_demo
 from skillcert.results.demo import seed_results_demo
+from skillcert.supervision.demo import seed_supervision_demo
 
 
 class Command(BaseCommand):
@@ -40,6 +41,8 @@ class Command(BaseCommand):
                     f"candidates {', '.join(certificates.candidates)}; verify "
                     f"{certificates.verification_url}"
                 )
+            for line in seed_supervision_demo():
+                self.stdout.write(line)
         org_names = {key: name for key, name, *_ in ORGANISATIONS}
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  {'admin':<14} 平台管理员 (superuser)")
