@@ -19,6 +19,7 @@ from tests.certificates.matrix_pages import certificates_pages_matrix
 from tests.certificates.matrix_public import certificates_public_matrix
 from tests.conftest import CAST_ROLES, Cast
 from tests.results.matrix_pages import results_pages_matrix
+from tests.results.matrix_scoring import results_scoring_matrix
 from tests.supervision.matrix_alerts import supervision_alerts_matrix
 from tests.supervision.matrix_cases import supervision_cases_matrix
 from tests.supervision.matrix_complaints import supervision_complaints_matrix
@@ -26,7 +27,6 @@ from tests.supervision.matrix_credit import supervision_credit_matrix
 from tests.supervision.matrix_external import supervision_external_matrix
 from tests.supervision.matrix_home import supervision_home_matrix
 from tests.supervision.matrix_inspections import supervision_inspections_matrix
-from tests.results.matrix_scoring import results_scoring_matrix
 
 EXCLUDED = {
     "admin": "Django's admin: staff-only, covered by Django's own tests",

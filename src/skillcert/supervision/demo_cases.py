@@ -21,7 +21,7 @@ from skillcert.enrollment.choices import ApplicationStatus
 from skillcert.enrollment.models import Application
 from skillcert.institutions.demo import SENTINEL
 from skillcert.institutions.models import Institution
-from skillcert.results.choices import ComponentState
+from skillcert.results.choices import ComponentState, Outcome
 from skillcert.results.demo import TITLE as RESULTS_TITLE
 from skillcert.results.models import ComponentScore
 from skillcert.supervision import cases
@@ -33,14 +33,20 @@ RECTIFY_FACTS = "（演示）抽查发现申报资料审核不严：三名考生
 
 
 def _cheater(batch: Batch) -> Application | None:
-    """The first approved candidate with a standing theory score."""
+    """The approved candidate who failed with a standing theory score: voiding the theory
+    leaves the results demo's outcomes (four passed, one failed, one absent) as they are."""
     scored = ComponentScore.objects.filter(
         application__batch=batch,
         component=Component.THEORY,
         state=ComponentState.SCORED,
     ).values("application_id")
     return (
-        Application.objects.filter(batch=batch, status=ApplicationStatus.APPROVED, pk__in=scored)
+        Application.objects.filter(
+            batch=batch,
+            status=ApplicationStatus.APPROVED,
+            pk__in=scored,
+            result__outcome=Outcome.FAILED,
+        )
         .order_by("pk")
         .first()
     )
