@@ -12,19 +12,11 @@ from skillcert.results.models import Result
 from skillcert.supervision import cases
 from skillcert.supervision.choices import AppealStatus, CaseGrade, CaseStatus, EffectKind
 from skillcert.supervision.models import Appeal, CaseEffect, ViolationCase
-from tests.conftest import CAST_ROLES, Cast
+from tests.conftest import Cast
 from tests.supervision.builders_cases import FACTS, approved_results, candidate_case
-from tests.supervision.matrix_cases import case_world, supervision_cases_matrix
+from tests.supervision.matrix_cases import case_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize("name", sorted(supervision_cases_matrix()))
-def test_access_matrix(cast: Cast, name: str) -> None:
-    kwargs_for, expected = supervision_cases_matrix()[name]
-    url = reverse(name, kwargs=kwargs_for(cast))
-    seen = {role: cast.client(role).get(url).status_code for role in CAST_ROLES}
-    assert seen == expected
 
 
 def test_an_official_opens_and_decides_through_the_pages(cast: Cast) -> None:

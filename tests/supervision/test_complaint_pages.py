@@ -19,9 +19,8 @@ from skillcert.core.models import AuditEvent
 from skillcert.supervision import complaints
 from skillcert.supervision.choices import ComplaintStatus
 from skillcert.supervision.models import Complaint, ComplaintFile
-from tests.conftest import CAST_ROLES, Cast
+from tests.conftest import Cast
 from tests.supervision.builders_complaints import ComplaintWorld, complaint_world, pdf_upload
-from tests.supervision.matrix_complaints import supervision_complaints_matrix
 
 NEW = reverse("public-complaint-new")
 STATUS = reverse("public-complaint-status")
@@ -334,14 +333,3 @@ def test_declining_on_the_detail_page(world: ComplaintWorld) -> None:
     page = _text(Client().post(STATUS, {"tracking_number": complaint.tracking_number}))
     assert 'id="status-state">不予受理<' in page
     assert "重复投诉。" in page
-
-
-# --- the access matrix entries ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", sorted(supervision_complaints_matrix()))
-def test_access_matrix_entries(cast: Cast, name: str) -> None:
-    kwargs_for, expected = supervision_complaints_matrix()[name]
-    url = reverse(name, kwargs=kwargs_for(cast))
-    seen = {role: cast.client(role).get(url).status_code for role in CAST_ROLES}
-    assert seen == expected

@@ -16,9 +16,8 @@ from skillcert.supervision import credit
 from skillcert.supervision.choices import CaseGrade
 from skillcert.supervision.models import CreditScore
 from skillcert.supervision.policies import policy_for
-from tests.conftest import CAST_ROLES, Cast
+from tests.conftest import Cast
 from tests.supervision.builders_credit import TODAY, CreditWorld, credit_world
-from tests.supervision.matrix_credit import supervision_credit_matrix
 
 
 @pytest.fixture
@@ -27,14 +26,6 @@ def cw(cast: Cast) -> CreditWorld:
     world.case(world.inst_b, CaseGrade.SERIOUS)
     credit.credit_recompute(actor=world.official, province=world.province, today=TODAY)
     return world
-
-
-@pytest.mark.parametrize("name", sorted(supervision_credit_matrix()))
-def test_access_matrix(cast: Cast, name: str) -> None:
-    kwargs_for, expected = supervision_credit_matrix()[name]
-    url = reverse(name, kwargs=kwargs_for(cast))
-    seen = {role: cast.client(role).get(url).status_code for role in CAST_ROLES}
-    assert seen == expected
 
 
 def test_the_province_sees_the_whole_ranking(cw: CreditWorld) -> None:

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from skillcert.core.models import AuditEvent
 from skillcert.supervision import external, pool
-from skillcert.supervision import urls_external as external_urls
 from skillcert.supervision.choices import (
     Conclusion,
     InspectionStatus,
@@ -21,7 +20,7 @@ from skillcert.supervision.choices import (
     SupervisionMode,
 )
 from skillcert.supervision.models import CheckItem, PoolMember, SupervisionNote
-from tests.conftest import CAST_ROLES, Cast
+from tests.conftest import Cast
 from tests.supervision.builders_pool import (
     ExternalWorld,
     client_for,
@@ -31,9 +30,6 @@ from tests.supervision.builders_pool import (
     new_user,
     yunnan,
 )
-from tests.supervision.matrix_external import supervision_external_matrix
-
-MATRIX = supervision_external_matrix()
 
 
 def _messages(response: Any) -> list[str]:
@@ -43,22 +39,6 @@ def _messages(response: Any) -> list[str]:
 @pytest.fixture
 def ew(cast: Cast) -> ExternalWorld:
     return external_world(cast)
-
-
-# --- the access matrix --------------------------------------------------------------------
-
-
-def test_every_url_of_the_area_is_in_the_matrix() -> None:
-    names = {p.name for p in external_urls.urlpatterns if isinstance(p, URLPattern)}
-    assert names == MATRIX.keys()
-
-
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_access_matrix(cast: Cast, name: str) -> None:
-    kwargs_for, expected = MATRIX[name]
-    url = reverse(name, kwargs=kwargs_for(cast))
-    seen = {role: cast.client(role).get(url).status_code for role in CAST_ROLES}
-    assert seen == expected
 
 
 # --- the pools ------------------------------------------------------------------------------

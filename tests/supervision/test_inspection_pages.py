@@ -16,7 +16,7 @@ from skillcert.supervision.choices import (
     PlanStatus,
 )
 from skillcert.supervision.models import DrawRecord, Finding, InspectionEvidence, InspectionPlan
-from tests.conftest import CAST_ROLES, Cast
+from tests.conftest import Cast
 from tests.supervision.builders_inspections import (
     KUNMING,
     InspectionWorld,
@@ -24,19 +24,8 @@ from tests.supervision.builders_inspections import (
     inspection_world,
     pdf_upload,
 )
-from tests.supervision.matrix_inspections import supervision_inspections_matrix
 
 pytestmark = pytest.mark.django_db
-
-MATRIX = supervision_inspections_matrix()
-
-
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_access_matrix(cast: Cast, name: str) -> None:
-    kwargs_for, expected = MATRIX[name]
-    url = reverse(name, kwargs=kwargs_for(cast))
-    seen = {role: cast.client(role).get(url).status_code for role in CAST_ROLES}
-    assert seen == expected
 
 
 @pytest.fixture
