@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from skillcert.batches.choices import BatchStatus
 from skillcert.core.actors import Actor
@@ -83,6 +84,25 @@ def test_a_new_finding_opens_an_alert(aw: AlertWorld) -> None:
     assert alert.batch == aw.enrol.batch
     assert alert.province_id == "530000"
     assert alert.evidence[1] == {"label": "报备期限", "type": "", "id": "", "value": "2025-01-01"}
+
+
+@dataclass
+class TranslatedRule:
+    """A rule whose title goes through gettext, as the real rules' do."""
+
+    aw: AlertWorld
+
+    def __call__(
+        self, province: Region, policy: SupervisionPolicy, now: datetime
+    ) -> list[AlertFinding]:
+        return [replace(finding(self.aw), title=gettext("认定计划逾期未报备"))]
+
+
+def test_titles_are_stored_in_the_deployments_language_whoever_scans(aw: AlertWorld) -> None:
+    with translation.override("en"):
+        assert gettext("认定计划逾期未报备") != "认定计划逾期未报备"
+        alerts.alerts_scan(actor=SYSTEM, province=aw.province(), now=T0, rules=[TranslatedRule(aw)])
+    assert only_alert().title == "认定计划逾期未报备"
 
 
 def test_a_finding_seen_again_refreshes_the_same_alert(aw: AlertWorld) -> None:

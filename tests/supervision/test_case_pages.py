@@ -59,6 +59,9 @@ def test_an_official_opens_and_decides_through_the_pages(cast: Cast) -> None:
     assert case.status == CaseStatus.DECIDED
     page = client.get(reverse("supervision-case-detail", kwargs={"pk": case.pk})).content.decode()
     assert 'data-kind="subject_void"' in page
+    # The subject by its name, in the case line and the effect (not its code).
+    assert "所涉科目：理论知识考试" in page
+    assert "理论知识考试成绩无效" in page
     assert reverse("application-detail", kwargs={"pk": application.pk}) in page
     assert 'id="case-decide-form"' not in page
     # The list shows it; city B's list does not.

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from skillcert.core.actors import Actor
@@ -138,7 +139,9 @@ def alerts_scan(
     with transaction.atomic():
         # One scan per province at a time: the policy row is the province's lock.
         policy = SupervisionPolicy.objects.select_for_update().get(pk=province.code)
-        findings = run_rules(province, policy, moment, rules)
+        # Titles and evidence are stored: in the deployment's language, whoever scans.
+        with translation.override(settings.LANGUAGE_CODE):
+            findings = run_rules(province, policy, moment, rules)
         report = _upsert(province, findings, moment)
         audit_record(
             actor=actor, action="supervision.alerts_scan", obj=province, changes=report.as_json()

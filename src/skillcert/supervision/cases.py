@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from skillcert.batches.choices import Component
 from skillcert.batches.models import Batch
 from skillcert.batches.permissions import is_own_staff
 from skillcert.certificates import revocation as certificate_revocation
@@ -381,7 +382,7 @@ def _candidate_effects(actor: Actor, case: ViolationCase, record: _Recorder) -> 
         detail = (
             _("当次全部科目成绩无效")
             if voids_all
-            else _("%(component)s成绩无效") % {"component": case.component}
+            else _("%(component)s成绩无效") % {"component": Component(case.component).label}
         )
         record(kind, result, detail)
     # 云人社函〔2023〕1号 一(四): a voided result after issue revokes the certificate.

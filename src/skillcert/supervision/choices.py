@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PoolKind(models.TextChoices):
@@ -38,8 +39,8 @@ class InspectionStatus(models.TextChoices):
 
 
 class Compliance(models.TextChoices):
-    MEETS = "meets", _("符合")
-    FAILS = "fails", _("不符合")
+    MEETS = "meets", pgettext_lazy("inspection finding", "符合")
+    FAILS = "fails", pgettext_lazy("inspection finding", "不符合")
     NOT_APPLICABLE = "na", _("不适用")
 
 

@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from skillcert.batches.choices import Component
 from skillcert.batches.models import Batch
 from skillcert.core.models import Region
 from skillcert.core.scoping import Scope, ScopedManager
@@ -56,7 +57,9 @@ class ViolationCase(models.Model):
         Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     grade = models.CharField(_("违纪违规等级"), max_length=16, choices=CaseGrade.choices)
-    component = models.CharField(_("所涉科目"), max_length=16, blank=True)
+    component = models.CharField(
+        _("所涉科目"), max_length=16, choices=Component.choices, blank=True
+    )
     facts = models.TextField(_("违纪违规事实"))
     basis = models.CharField(_("处理依据"), max_length=200, blank=True)
     source = models.CharField(_("线索来源"), max_length=16, choices=CaseSource.choices)
