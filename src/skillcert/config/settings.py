@@ -195,6 +195,8 @@ CERTIFICATE_QUERY_ADDRESSES = env_list(
 # Public verification: requests per client per window ("30/60" = 30 a minute); trust the
 # first X-Forwarded-For hop only behind a reverse proxy that sets it.
 VERIFY_RATE_LIMIT = env_str("VERIFY_RATE_LIMIT", "30/60")
+# Public complaint form (投诉举报): submissions per client per window (seconds).
+COMPLAINT_RATE_LIMIT = env_str("COMPLAINT_RATE_LIMIT", "5/3600")
 VERIFY_TRUST_FORWARDED = env_bool("VERIFY_TRUST_FORWARDED", False)
 # Delivery of certificate records to the provincial/national query system (empty: off).
 CERTIFICATE_DELIVERY_URL = env_str("CERTIFICATE_DELIVERY_URL", "")
