@@ -420,7 +420,7 @@ def test_the_demo_adds_one_replied_and_one_open_complaint_once() -> None:
     seed_catalog_demo()
     seed_institutions_demo()
     line = seed_complaints_demo()
-    assert line == "投诉举报：新增 2 件（已答复 1 件）。"
+    assert line == "Complaints: 2 added (1 replied); status page /public/complaints/status/"
     replied = Complaint.objects.get(status=ComplaintStatus.REPLIED)
     assert replied.institution is not None
     assert replied.institution.name == "滇池职业技术学校（演示）"

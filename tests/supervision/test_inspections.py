@@ -702,7 +702,7 @@ def test_the_demo_publishes_one_drawn_plan_once() -> None:
     seed_institutions_demo()
     line = seed_inspections_demo()
     assert line is not None
-    assert "其中 1 家限期整改" in line
+    assert "1 to rectify" in line
     plan = InspectionPlan.objects.get(title=TITLE)
     assert plan.status == PlanStatus.PUBLISHED
     names = set(plan.inspections.values_list("institution__organisation__name", flat=True))

@@ -278,8 +278,8 @@ def test_demo_fills_the_pools_once(db: None) -> None:
     seed_demo()
     line = seed_pool_demo()
     assert line is not None
-    assert "检查人员 4 名" in line
-    assert "外部质量督导员 3 名" in line
+    assert "4 inspector(s)" in line
+    assert "3 external supervisor(s)" in line
     supervisor = PoolMember.objects.get(user__username="supervisor_a")
     assert supervisor.pool == PoolKind.EXTERNAL_SUPERVISOR
     assert supervisor.affiliation is not None

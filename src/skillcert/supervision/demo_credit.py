@@ -24,4 +24,4 @@ def seed_credit_demo() -> str | None:
     ).exists():
         return None
     count = credit_recompute(actor=demo_actor("yn_official"), province=province, today=today)
-    return f"信用评价：云南省 {count} 家评价机构已评分并排名。"
+    return f"Credit: {count} institution(s) of Yunnan scored and ranked; ranking at /public/credit/"

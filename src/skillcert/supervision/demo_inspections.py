@@ -91,6 +91,7 @@ def seed_inspections_demo() -> str | None:
         _inspect(inspection, items, problem=n == 0)
     inspections.plan_publish(actor=official, plan=plan)
     return (
-        f"双随机抽查：抽取 {len(drawn)} 家机构（种子 {record.seed[:8]}…），"
-        f"已登记检查结果并公开，其中 1 家限期整改"
+        f"Random inspection: plan {plan.pk}, {len(drawn)} institutions drawn (seed "
+        f"{record.seed[:8]}…), results recorded and published, 1 to rectify; "
+        f"replay with manage.py replay_draw {plan.pk}"
     )

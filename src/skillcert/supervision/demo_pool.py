@@ -67,8 +67,8 @@ def seed_pool_demo() -> str | None:
         return None
     inspectors = sum(1 for m in added if m.pool == PoolKind.INSPECTOR)
     return (
-        f"监管人员库：新增检查人员 {inspectors} 名、外部质量督导员 "
-        f"{len(added) - inspectors} 名；随机抽查事项 {len(items)} 项"
+        f"Supervision pools: {inspectors} inspector(s) and {len(added) - inspectors} "
+        f"external supervisor(s) added; spot-check list of {len(items)} items"
     )
 
 
