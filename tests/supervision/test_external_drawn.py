@@ -76,7 +76,14 @@ def test_a_drawn_supervisor_keeps_the_sessions_record(cast: Cast, refused: Refus
     )
     assert page.status_code == 200
     assert "8:10 到达考点" in page.content.decode()
+    # The plan's page links each drawn session to its record.
+    plan_page = cast.client("province").get(reverse("supervision-plan-detail", args=[plan.pk]))
+    assert url_of_notes(inspection.session.pk) in plan_page.content.decode()
     # The institution's city reads it; the other city does not.
     url = reverse("supervision-session-notes", args=[inspection.session.pk])
     assert cast.client("city_a").get(url).status_code == 200
     assert cast.client("city_b").get(url).status_code == 404
+
+
+def url_of_notes(session_pk: int) -> str:
+    return reverse("supervision-session-notes", args=[session_pk])
