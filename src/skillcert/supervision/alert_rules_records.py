@@ -188,6 +188,32 @@ def late_results_filings(
                 ),
             )
         )
+    # Assessed, or sessions over, and no results at all (统分 never run): the worst case.
+    unscored = Batch.objects.filter(
+        institution__organisation__province_id=province.code,
+        status__in=[BatchStatus.IN_PROGRESS, BatchStatus.ASSESSED],
+        results__isnull=True,
+    ).select_related("institution__organisation")
+    for batch in unscored:
+        due = results_filing_due(batch)[0]
+        if today <= due:
+            continue
+        found.append(
+            AlertFinding(
+                rule=AlertRule.LATE_RESULTS_FILING,
+                key=f"batch:{batch.pk}",
+                institution_id=batch.institution_id,
+                batch_id=batch.pk,
+                title=_("批次 %(code)s 考核结束后逾期未统分备案（备案期限 %(due)s）")
+                % {"code": batch.code, "due": due.isoformat()},
+                severity=AlertSeverity.WARNING,
+                evidence=(
+                    _batch_line(batch),
+                    Evidence(label=_("备案期限"), value=due.isoformat()),
+                    Evidence(label=_("报备时间"), value=_("未统分")),
+                ),
+            )
+        )
     return found
 
 
@@ -197,15 +223,18 @@ def late_results_filings(
 def out_of_scope_batches(
     province: Region, policy: SupervisionPolicy, now: datetime
 ) -> list[AlertFinding]:
-    """A batch past draft that its institution's filing does not cover: occupation, work
+    """A batch filed and not yet assessed that its filing does not cover: occupation, work
     type, standard or level outside the active scope entries, over the school type's level
     cap, sessions outside the filing's validity, or a batch still to be carried out by an
     institution that is not listed (suspended, revoked, expired)
     (川人社办发〔2020〕20号 五; 沪人社职〔2022〕102号 附件 一(三))."""
     found: list[AlertFinding] = []
+    # Judged while the batch is to be carried out or under way: a batch finished while
+    # its institution was listed is not out of scope because the filing changed later
+    # (a revocation or a renewal); the scan runs daily, so a live problem was caught live.
     batches = (
         _batches(province)
-        .exclude(status__in=PLAN_UNFILED)
+        .filter(status__in=BATCH_LIVE)
         .select_related(
             "institution__organisation", "occupation", "work_type", "standard_level__standard"
         )

@@ -28,13 +28,12 @@ from skillcert.supervision.choices import (
     InspectionStatus,
     NoteKind,
     PlanKind,
-    PlanStatus,
     SupervisionMode,
 )
+from skillcert.supervision.inspections import complete_plan_if_done
 from skillcert.supervision.models import (
     Inspection,
     InspectionAssignment,
-    InspectionPlan,
     SupervisionNote,
 )
 from skillcert.supervision.policies import policy_for
@@ -218,7 +217,7 @@ def supervision_finish(
             ).due
             fields.append("rectification_due")
         locked.save(update_fields=fields)
-        plan_completed = _complete_plan_if_done(locked.plan_id)
+        plan_completed = complete_plan_if_done(locked.plan_id)
         audit_record(
             actor=actor,
             action="supervision.supervision_finish",
@@ -233,18 +232,6 @@ def supervision_finish(
             },
         )
     return locked
-
-
-def _complete_plan_if_done(plan_id: int) -> bool:
-    """A drawn plan whose inspections are all finished is complete."""
-    plan = InspectionPlan.objects.select_for_update().get(pk=plan_id)
-    if plan.status != PlanStatus.DRAWN:
-        return False
-    if plan.inspections.exclude(status=InspectionStatus.FINISHED).exists():
-        return False
-    plan.status = PlanStatus.COMPLETED
-    plan.save(update_fields=["status"])
-    return True
 
 
 # --- readers -----------------------------------------------------------------------------

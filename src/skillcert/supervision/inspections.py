@@ -130,8 +130,9 @@ def is_assigned(actor: Actor, inspection: Inspection) -> bool:
     """The actor's user is one of the inspection's drawn people, whatever their role."""
     if actor.user_id is None:
         return False
+    # A member taken out of the pool no longer works on their open tasks.
     return InspectionAssignment.objects.filter(
-        inspection_id=inspection.pk, member__user_id=actor.user_id
+        inspection_id=inspection.pk, member__user_id=actor.user_id, member__is_active=True
     ).exists()
 
 
@@ -832,17 +833,18 @@ def missing_items(inspection: Inspection) -> list[CheckItem]:
     return list(inspection.plan.items.exclude(pk__in=done).order_by("code"))
 
 
-def _complete_plan_if_done(plan: InspectionPlan) -> None:
-    """A drawn plan whose inspections are all finished is complete."""
-    unfinished = Inspection.objects.filter(plan_id=plan.pk).exclude(
-        status=InspectionStatus.FINISHED
-    )
-    if plan.status == PlanStatus.DRAWN and not unfinished.exists():
-        done = InspectionPlan.objects.filter(pk=plan.pk, status=PlanStatus.DRAWN).update(
-            status=PlanStatus.COMPLETED
-        )
-        if done:
-            plan.status = PlanStatus.COMPLETED
+def complete_plan_if_done(plan_id: int) -> bool:
+    """A drawn plan whose inspections are all finished is complete. The plan row is locked
+    before the others are counted, so the last of two inspections finishing at once sees
+    the other's commit and completes the plan."""
+    plan = InspectionPlan.objects.select_for_update().get(pk=plan_id)
+    if plan.status != PlanStatus.DRAWN:
+        return False
+    if plan.inspections.exclude(status=InspectionStatus.FINISHED).exists():
+        return False
+    plan.status = PlanStatus.COMPLETED
+    plan.save(update_fields=["status"])
+    return True
 
 
 @transaction.atomic
@@ -885,7 +887,8 @@ def inspection_finish(
             "rectification_due",
         ]
     )
-    _complete_plan_if_done(locked.plan)
+    if complete_plan_if_done(locked.plan_id):
+        locked.plan.status = PlanStatus.COMPLETED
     audit_record(
         actor=actor,
         action="supervision.inspection_finish",

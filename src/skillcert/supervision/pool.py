@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -370,14 +370,19 @@ def check_item_add(
     with transaction.atomic():
         if CheckItem.objects.filter(province=province, code=code).exists():
             raise DomainError(_("事项编号已存在。"), code="duplicate_code")
-        item = CheckItem.objects.create(
-            province=province,
-            code=code,
-            title=title,
-            basis=basis,
-            method=method,
-            applies_to=applies_to,
-        )
+        try:
+            # Two officials adding the same code at once: the second meets the constraint.
+            with transaction.atomic():
+                item = CheckItem.objects.create(
+                    province=province,
+                    code=code,
+                    title=title,
+                    basis=basis,
+                    method=method,
+                    applies_to=applies_to,
+                )
+        except IntegrityError as exc:
+            raise DomainError(_("事项编号已存在。"), code="duplicate_code") from exc
         audit_record(
             actor=actor,
             action="supervision.check_item_add",
