@@ -421,6 +421,7 @@ def eligibility_mismatches(
         )
         .select_related("person", "batch__standard_level__standard", "batch__occupation")
         .prefetch_related(
+            "evidence",
             "person__education",
             "person__student_statuses",
             "person__work_history",
@@ -495,12 +496,23 @@ def certificates_without_result(
 ) -> list[AlertFinding]:
     """A valid certificate whose application has no passed, non-void result, or whose
     batch's results the centre has not approved (云人社函〔2023〕1号 一(四))."""
+    # The database narrows the certificates to suspects (a few among many); the checks
+    # below decide. The announcement and eligibility JSON are never needed here.
+    suspect = (
+        Q(application__result__isnull=True)
+        | Q(batch__results__isnull=True)
+        | ~Q(application__result__outcome=Outcome.PASSED)
+        | ~Q(application__result__void_grade="")
+        | ~Q(batch__results__status=ResultsStatus.APPROVED)
+    )
     certificates = (
         Certificate.objects.filter(
+            suspect,
             institution__organisation__province_id=province.code,
             status=CertificateStatus.VALID,
         )
         .select_related("batch", "application__result", "batch__results")
+        .defer("batch__results__announcement", "application__eligibility")
         .order_by("pk")
     )
     found: list[AlertFinding] = []

@@ -270,7 +270,8 @@ def pledge_sign(
 
 def evaluate_application(application: Application, on_date: date) -> list[RouteResult]:
     """The engine's findings for the application's person, batch and uploaded evidence."""
-    kinds = set(application.evidence.values_list("kind", flat=True))
+    # .all(): a caller checking many applications prefetches their evidence.
+    kinds = {evidence.kind for evidence in application.evidence.all()}
     return evaluate(
         application.person,
         application.batch.standard_level,
