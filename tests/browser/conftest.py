@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -53,3 +54,20 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser: object) -> Iterator[Callable[[], Any]]:
+    """Pages in fresh browser contexts (another person, another session)."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

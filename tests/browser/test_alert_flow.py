@@ -8,7 +8,7 @@ The late batch is written by the alerts' builder; everything else happens on the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,30 +18,13 @@ from playwright.sync_api import expect
 from skillcert.batches.choices import BatchStatus
 from skillcert.supervision.choices import AlertClosure, AlertRule, AlertStatus
 from skillcert.supervision.models import Alert
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.supervision.builders_alerts import build_alerts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOTE = "经核查，该机构已补报认定计划，系经办人员疏忽，已约谈提醒。"
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
-    """Pages in fresh browser contexts (another person, another session)."""
-    contexts: list[Any] = []
-
-    def make() -> Any:
-        context = browser.new_context(locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_a_late_plan_is_found_assigned_and_closed(

@@ -9,7 +9,7 @@ and staff are prepared through the services (the batches' test kit).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,36 +20,11 @@ from playwright.sync_api import expect
 
 from skillcert.institutions.demo import minimal_pdf
 from tests.batches.conftest import build_kit
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.enrollment.conftest import with_template, years_ago
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#logout")).to_be_visible()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
-    """Pages in fresh browser contexts (another person, another session)."""
-    contexts: list[Any] = []
-
-    def make() -> Any:
-        context = browser.new_context(locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def file_approve_and_open(admin: Any, official: Any, base: str, batch_url: str) -> None:

@@ -19,7 +19,7 @@ from skillcert.itembank.assembly import verify_seal
 from skillcert.itembank.blueprint import blueprint_for
 from skillcert.itembank.choices import PaperStatus
 from skillcert.itembank.models import Blueprint, Paper
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.itembank.test_assembly_support import fill_bank, make_level, small_plan
 

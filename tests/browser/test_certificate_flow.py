@@ -17,7 +17,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from skillcert.certificates.models import Certificate
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.certificates.conftest import build_issuable
 from tests.certificates.matrix_pages import keys_for_test, link_candidate
 from tests.certificates.test_signing import _pdfsig

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from skillcert.batches.models import Session
 from skillcert.enrollment.models import Person
 from skillcert.exams.models import CheckIn
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.exams.conftest import build_exam
 

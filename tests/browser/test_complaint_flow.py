@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_filing_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.supervision.builders_complaints import complaint_world
 

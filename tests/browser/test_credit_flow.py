@@ -22,7 +22,7 @@ from skillcert.enrollment.models import Person
 from skillcert.institutions.models import Institution
 from skillcert.supervision.choices import CaseGrade, CreditGrade
 from skillcert.supervision.models import CreditScore, ViolationCase
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.factories import resident_id
 from tests.supervision.builders_credit import credit_world

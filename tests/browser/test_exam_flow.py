@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from skillcert.exams.choices import AttemptStatus
 from skillcert.exams.closing import close_due_attempts
 from skillcert.exams.models import Answer, Attempt, Sitting
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.exams.conftest import ITEMS, build_exam
 

@@ -11,7 +11,7 @@ the draw takes the external supervisors' pool. Everything else happens on the pa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,30 +22,13 @@ from playwright.sync_api import expect
 from skillcert.supervision.choices import PoolKind
 from skillcert.supervision.models import Inspection
 from tests.batches.conftest import build_kit
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.supervision.builders_inspections import inspection_world, person, pool_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "2025年云南省职业技能等级认定外部质量督导"
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
-    """Pages in fresh browser contexts (another person, another login)."""
-    contexts: list[Any] = []
-
-    def make() -> Any:
-        context = browser.new_context(locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_a_drawn_external_supervisor_keeps_the_sessions_record(

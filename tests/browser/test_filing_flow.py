@@ -9,7 +9,7 @@ Assertions read what a person sees on the page.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,38 +19,13 @@ from playwright.sync_api import expect
 
 from skillcert.institutions.choices import REQUIRED_MATERIALS_BY_KIND, FilingKind
 from skillcert.institutions.demo import minimal_pdf
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
-from tests.factories import PASSWORD
 from tests.institutions.conftest import World, build_world, equip
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#logout")).to_be_visible()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
-    """Pages in fresh browser contexts (another person, another session)."""
-    contexts: list[Any] = []
-
-    def make() -> Any:
-        context = browser.new_context(locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def apply_as_institution(page: Any, base: str, world: World, tmp_path: Path) -> None:

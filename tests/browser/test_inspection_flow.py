@@ -9,42 +9,18 @@ everything else happens on the pages. Assertions read what a person sees.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from skillcert.supervision.models import Inspection
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
-from tests.factories import PASSWORD
 from tests.supervision.builders_inspections import inspection_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-submit")
-    expect(page.locator("#logout")).to_be_visible()
-
-
-@pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
-    contexts: list[Any] = []
-
-    def make() -> Any:
-        context = browser.new_context(locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def test_random_inspection_from_draw_to_published_result(

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from skillcert.exams.choices import AttemptStatus
 from skillcert.exams.models import Answer, Attempt, Incident
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.exams.conftest import build_exam
 from tests.exams.test_proctoring import start_attempt

@@ -29,7 +29,7 @@ from skillcert.results.choices import (
     ResultsStatus,
 )
 from skillcert.results.models import BatchResults, ComponentScore, Objection, Result
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.conftest import build_cast
 from tests.factories import MembershipFactory, UserFactory
 from tests.results.conftest import ResultsKit, build_results

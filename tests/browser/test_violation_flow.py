@@ -17,7 +17,7 @@ from skillcert.certificates.models import Certificate
 from skillcert.certificates.tokens import verification_token
 from skillcert.results.models import Result
 from skillcert.supervision.models import ViolationCase
-from tests.browser.test_application_flow import log_in
+from tests.browser.helpers import log_in
 from tests.certificates.conftest import build_issuable
 from tests.certificates.matrix_pages import keys_for_test, link_candidate
 from tests.conftest import build_cast
