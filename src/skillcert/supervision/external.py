@@ -30,10 +30,9 @@ from skillcert.supervision.choices import (
     PlanKind,
     SupervisionMode,
 )
-from skillcert.supervision.inspections import complete_plan_if_done
+from skillcert.supervision.inspections import complete_plan_if_done, is_assigned
 from skillcert.supervision.models import (
     Inspection,
-    InspectionAssignment,
     SupervisionNote,
 )
 from skillcert.supervision.policies import policy_for
@@ -47,15 +46,6 @@ REQUIRED_KINDS = (NoteKind.ARRIVAL, NoteKind.SUMMARY)
 
 
 # --- permissions -------------------------------------------------------------------------
-
-
-def is_assigned(actor: Actor, inspection: Inspection) -> bool:
-    """The actor's login belongs to an active pool member assigned to the inspection."""
-    if actor.user_id is None:
-        return False
-    return InspectionAssignment.objects.filter(
-        inspection_id=inspection.pk, member__user_id=actor.user_id, member__is_active=True
-    ).exists()
 
 
 def _require_supervisor(actor: Actor, inspection: Inspection) -> None:
