@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "skillcert.results",
     "skillcert.certificates",
     "skillcert.supervision",
+    "skillcert.archives",
+    "skillcert.stats",
 ]
 
 MIDDLEWARE = [

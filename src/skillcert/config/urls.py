@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("skillcert.results.urls")),
     path("", include("skillcert.certificates.urls")),
     path("", include("skillcert.supervision.urls")),
+    path("", include("skillcert.archives.urls")),
+    path("", include("skillcert.stats.urls")),
     path("", include("skillcert.core.urls")),
 ]

@@ -78,6 +78,18 @@ class ProvincePolicy(models.Model):
     # 云人社函〔2023〕1号 二(三): ≥5 years and ≥3 years; 川人社办发〔2020〕20号 附件4: 2 years.
     retention_data_years = _days(_("音视频及电子数据保存年限"), 5)
     retention_process_years = _days(_("过程性资料保存年限"), 3)
+    # 云人社通〔2023〕23号: a province's target of student certifications (1.2 million by
+    # 2025 in Yunnan); 0 means the province has set none.
+    student_target_count = models.PositiveIntegerField(_("学生取证目标（人次）"), default=0)
+    student_target_year = models.PositiveSmallIntegerField(
+        _("学生取证目标年份"), null=True, blank=True
+    )
+    # 沪人社职〔2022〕102号: 80% of majors covered by certification.
+    major_coverage_target_percent = models.PositiveSmallIntegerField(
+        _("专业覆盖目标（%）"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
