@@ -191,7 +191,13 @@ def test_another_day_is_refused(exam: ExamKit, days: int) -> None:
     assert not CheckIn.objects.exists()
 
 
-def test_the_window_opens_two_hours_before_the_start_and_closes_at_the_end(exam: ExamKit) -> None:
+def test_the_window_opens_two_hours_before_the_start_and_closes_at_the_end(
+    exam: ExamKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At local noon: a session 1 h 50 min ahead starts the same day whatever the hour of the
+    # run (late in the evening it would start tomorrow, whose window opens at midnight).
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: noon)
     actor = own(exam)
     session = live(exam, minutes_ago=-150)  # starts in 2 h 30 min
     refused(InvalidTransition, lambda: checkin_record(actor=actor, session=session, location=None))
