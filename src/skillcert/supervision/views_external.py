@@ -16,18 +16,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from reportlab.lib.units import mm
 
 from skillcert.batches.models import Session
-from skillcert.core import pdf
 from skillcert.core.actors import Actor, ActorRequest
 from skillcert.core.models import Region
 from skillcert.core.web import file_response, forbidden, form_errors_to_messages, run_action
 from skillcert.supervision import external, pool, selectors_pool
 from skillcert.supervision.choices import InspectionStatus, PlanKind, PoolKind
+from skillcert.supervision.documents import notes_pdf
 from skillcert.supervision.forms_external import FinishForm, ModeForm, NoteForm
 from skillcert.supervision.forms_pool import (
     CheckItemForm,
@@ -35,7 +33,7 @@ from skillcert.supervision.forms_pool import (
     MemberDeactivateForm,
     MemberLinkForm,
 )
-from skillcert.supervision.models import Inspection, PoolMember, SupervisionNote
+from skillcert.supervision.models import Inspection, PoolMember
 
 NO_STORE = "private, no-store"
 PAGE_SIZE = 50
@@ -383,43 +381,3 @@ def session_notes_pdf(request: ActorRequest, pk: int) -> HttpResponse:
         return found
     data = notes_pdf(found, list(external.notes_for_session(found)))
     return file_response(data, f"考场记录表_{found.pk}.pdf", "application/pdf", inline=True)
-
-
-def notes_pdf(session: Session, notes: list[SupervisionNote]) -> bytes:
-    batch = session.batch
-    styles = pdf.styles()
-    start = timezone.localtime(session.starts_at)
-    facts = [
-        [_("评价机构"), pdf.para(batch.institution.organisation.name, styles.cell)],
-        [_("认定批次"), pdf.para(f"{batch.code} {batch.title}", styles.cell)],
-        [_("考核科目"), session.get_component_display()],
-        [_("考场"), pdf.para(session.room.name, styles.cell)],
-        [_("时间"), f"{start:%Y-%m-%d %H:%M}（{session.duration_minutes}分钟）"],
-    ]
-    rows: list[list[object]] = [[_("时间"), _("类型"), _("记录内容"), _("记录人")]]
-    for note in notes:
-        rows.append(
-            [
-                f"{timezone.localtime(note.at):%m-%d %H:%M}",
-                note.get_kind_display(),
-                pdf.para(note.text, styles.cell),
-                pdf.para(note.author_label, styles.cell),
-            ]
-        )
-    if not notes:
-        rows.append(["", "", pdf.para(_("暂无督导记录。"), styles.cell), ""])
-    width = pdf.CONTENT_WIDTH
-    story = [
-        pdf.para(_("考场记录表（质量督导）"), styles.title),
-        pdf.grid_table(facts, col_widths=[30 * mm, width - 30 * mm], header_rows=0),
-        pdf.para(_("督导记录"), styles.heading),
-        pdf.grid_table(rows, col_widths=[26 * mm, 22 * mm, width - 83 * mm, 35 * mm]),
-        pdf.para(_("督导员签字：　　　　　　　　　评价机构盖章："), styles.heading),
-    ]
-    decor = pdf.PageDecor(
-        title=_("考场记录表"),
-        header_left=batch.institution.organisation.name,
-        header_right=batch.code,
-        footer_left=_("川人社办发〔2020〕20号 附件4(三)：签字盖章后存入该次考核评价档案"),
-    )
-    return pdf.build_a4(story, decor, subject=str(session))

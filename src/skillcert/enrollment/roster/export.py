@@ -1,4 +1,5 @@
-"""The batch's roster as Excel: every application, ID and phone numbers masked."""
+"""The batch's roster as Excel: every application, ID and phone numbers masked (in full only
+for the batch's own archive, which the institution keeps as the long-term 参评人员名册)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from skillcert.batches.models import Batch
 from skillcert.core.actors import Actor
 from skillcert.core.excel import workbook_bytes
+from skillcert.core.fields import Protected
 from skillcert.enrollment.models import Application
 
 HEADERS = (
@@ -29,12 +31,20 @@ HEADERS = (
 )
 
 
-def roster_export(*, actor: Actor, batch: Batch) -> bytes:
+def roster_export(*, actor: Actor, batch: Batch, full_ids: bool = False) -> bytes:
     """The applications of ``batch`` the actor may see, as .xlsx (through core.excel)."""
-    return workbook_bytes(title=_("报名名册"), headers=HEADERS, rows=_rows(actor, batch))
+    return workbook_bytes(
+        title=_("报名名册"), headers=HEADERS, rows=_rows(actor, batch, full_ids=full_ids)
+    )
 
 
-def _rows(actor: Actor, batch: Batch) -> Iterator[list[object]]:
+def _text(value: Protected | str | None, *, full: bool) -> str:
+    if isinstance(value, Protected):
+        return value.plain if full else str(value)  # str() of a Protected value is masked
+    return value or ""
+
+
+def _rows(actor: Actor, batch: Batch, *, full_ids: bool) -> Iterator[list[object]]:
     applications = (
         Application.objects.for_actor(actor)
         .filter(batch=batch)
@@ -47,9 +57,9 @@ def _rows(actor: Actor, batch: Batch) -> Iterator[list[object]]:
             number,
             person.full_name,
             person.get_id_type_display(),
-            str(person.id_number or ""),  # a Protected value prints masked
+            _text(person.id_number, full=full_ids),
             person.get_gender_display(),
-            str(person.phone or ""),
+            _text(person.phone, full=full_ids),
             person.get_education_level_display() if person.education_level else "",
             app.employer,
             app.work_years,
