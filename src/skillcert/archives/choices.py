@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RetentionClass(models.TextChoices):
@@ -12,7 +13,7 @@ class RetentionClass(models.TextChoices):
     limited classes come from the province policy (``retention_data_years``,
     ``retention_process_years``)."""
 
-    LONG_TERM = "long_term", _("长期")
+    LONG_TERM = "long_term", pgettext_lazy("retention", "长期")
     DATA = "data", _("音视频及电子资料（5年以上）")
     PROCESS = "process", _("过程资料（3年以上）")
 

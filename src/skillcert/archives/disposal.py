@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from skillcert.archives.choices import DisposalStatus, RecordStatus, RetentionClass
+from skillcert.archives.choices import DisposalStatus, DossierStatus, RecordStatus, RetentionClass
 from skillcert.archives.guard import disposal_context
 from skillcert.archives.holds import held_q
 from skillcert.archives.models import ArchiveRecord, DisposalItem, DisposalList, Dossier
@@ -226,6 +226,16 @@ def _clear_dossiers(batch_ids: set[int]) -> int:
     dossier rows, with their hashes, stay)."""
     cleared = 0
     for dossier in Dossier.objects.select_for_update().filter(batch_id__in=batch_ids):
+        if dossier.status == DossierStatus.BUILDING:
+            # A build running now may already hold the records being destroyed: it is
+            # stopped here, and its end (which only completes a BUILDING dossier) then
+            # discards its file.
+            dossier.status = DossierStatus.FAILED
+            dossier.finished_at = timezone.now()
+            dossier.message = _("生成期间档案已按销毁清册销毁，该档案包作废，请重新生成。")
+            dossier.save(update_fields=["status", "finished_at", "message"])
+            cleared += 1
+            continue
         if not dossier.file:
             continue
         delete_file_on_commit(dossier.file)
