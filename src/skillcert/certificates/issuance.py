@@ -53,6 +53,7 @@ from skillcert.enrollment.models import Application
 from skillcert.results.choices import Outcome, ResultsStatus
 from skillcert.results.models import BatchResults, Result
 from skillcert.results.permissions import can_manage
+from skillcert.stats.aggregates import mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -350,6 +351,7 @@ def new_certificate(application: Application, *, day: date, label: str) -> Certi
     bit and the snapshot of the printed facts. Inside the issuing transaction."""
     batch, person = application.batch, application.person
     institution = batch.institution
+    mark_stale(batch.pk)  # DESIGN.md step 10: the batch's statistics are rebuilt
     return Certificate.objects.create(
         number=allocate_number(institution, day.year, batch.level),
         application=application,

@@ -27,6 +27,7 @@ from skillcert.institutions.models import Institution
 from skillcert.institutions.permissions import AUTHORITY_ROLES, STAFF_ROLES, is_authority_over
 from skillcert.results.choices import RevocationStatus
 from skillcert.results.models import CertificateRevocation
+from skillcert.stats.aggregates import mark_stale
 
 REASON_MAX = 1000
 
@@ -149,6 +150,7 @@ def _revoke(
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_at, certificate.revoked_reason = now, reason
     certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    mark_stale(certificate.batch_id)  # DESIGN.md step 10: the batch's statistics are rebuilt
     rejected = list(
         ChangeRequest.objects.select_for_update()
         .filter(certificate=certificate, status=ChangeStatus.SUBMITTED)

@@ -40,6 +40,7 @@ from skillcert.results.choices import (
 from skillcert.results.models import BatchResults, ComponentScore, Result
 from skillcert.results.permissions import can_manage
 from skillcert.results.selectors import announcement_row, latest_of, latest_scores
+from skillcert.stats.aggregates import mark_stale
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -125,6 +126,7 @@ def result_refresh(application: Application) -> Result:
     if (result.outcome, result.total) != (new_outcome, total) or _made:
         result.outcome, result.total = new_outcome, total
         result.save(update_fields=["outcome", "total", "computed_at"])
+        mark_stale(batch.pk)  # DESIGN.md step 10: the batch's statistics are rebuilt
     published = (
         BatchResults.objects.select_for_update()
         .filter(batch_id=batch.pk, published_at__isnull=False)

@@ -29,6 +29,7 @@ from skillcert.institutions.scope import province_policy
 from skillcert.results.choices import ObjectionStatus, ResultsStatus
 from skillcert.results.models import BatchResults, Objection
 from skillcert.results.permissions import can_decide, can_manage
+from skillcert.stats.aggregates import mark_stale
 
 # Results not yet with the centre: their filing deadline runs.
 NOT_FILED = frozenset({ResultsStatus.SCORING, ResultsStatus.PUBLISHED, ResultsStatus.RETURNED})
@@ -153,6 +154,7 @@ def results_approve(*, actor: Actor, batch: Batch, today: date | None = None) ->
     results.decided_at = timezone.now()
     results.decided_by_label = actor.label[:128]
     results.save(update_fields=["status", "decided_at", "decided_by_label", "updated_at"])
+    mark_stale(locked.pk)  # DESIGN.md step 10: approved results now count
     locked.status = BatchStatus.RESULTS_FILED
     locked.save(update_fields=["status"])
     _audit(

@@ -1,3 +1,20 @@
-from django.urls import URLPattern
+"""The lifelong skill record (技能银行账户) and training records, mounted at the root."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from skillcert.stats import views_lifelong
+
+urlpatterns = [
+    path("me/skill-record/", views_lifelong.my_record, name="stats-my-record"),
+    path("me/skill-record/bundle/", views_lifelong.my_record_bundle, name="stats-my-record-bundle"),
+    # Name and ID number are POSTed, never part of a URL.
+    path("skill-record/lookup/", views_lifelong.record_lookup, name="stats-record-lookup"),
+    path("skill-record/<int:pk>/", views_lifelong.person_record, name="stats-person-record"),
+    path("training/", views_lifelong.training_list, name="stats-training"),
+    path("training/new/", views_lifelong.training_new, name="stats-training-new"),
+    path(
+        "training/<int:pk>/outcome/",
+        views_lifelong.training_outcome,
+        name="stats-training-outcome",
+    ),
+]

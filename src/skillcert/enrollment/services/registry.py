@@ -39,6 +39,7 @@ from skillcert.enrollment.models import (
     StudentStatus,
 )
 from skillcert.enrollment.permissions import can_cross_check, can_import_registry
+from skillcert.stats.aggregates import registry_imported
 
 REGISTRY_MAX_BYTES = 20 * 1024 * 1024
 REGISTRY_MAX_ROWS = 200_000
@@ -229,6 +230,7 @@ def registry_import(*, actor: Actor, file: UploadedFile) -> RegistryImport:
     for record in records:
         record.source = source
     StudentRegistryRecord.objects.bulk_create(records, batch_size=1000)
+    registry_imported(source.pk)  # DESIGN.md step 10: students' coverage and counts rebuilt
     audit_record(
         actor=actor,
         action="registry.import",
