@@ -13,6 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from skillcert.catalog.models import Occupation, Standard, StandardLevel
+from tests.archives.matrix_dossiers import archives_dossiers_matrix
+from tests.archives.matrix_records import archives_records_matrix
 from tests.certificates.matrix_changes import certificates_changes_matrix
 from tests.certificates.matrix_credentials import certificates_credentials_matrix
 from tests.certificates.matrix_pages import certificates_pages_matrix
@@ -20,6 +22,8 @@ from tests.certificates.matrix_public import certificates_public_matrix
 from tests.conftest import CAST_ROLES, Cast
 from tests.results.matrix_pages import results_pages_matrix
 from tests.results.matrix_scoring import results_scoring_matrix
+from tests.stats.matrix_dashboard import stats_dashboard_matrix
+from tests.stats.matrix_lifelong import stats_lifelong_matrix
 from tests.supervision.matrix_alerts import supervision_alerts_matrix
 from tests.supervision.matrix_cases import supervision_cases_matrix
 from tests.supervision.matrix_complaints import supervision_complaints_matrix
@@ -728,6 +732,12 @@ MATRIX.update(supervision_alerts_matrix())
 MATRIX.update(supervision_inspections_matrix())
 MATRIX.update(supervision_credit_matrix())
 MATRIX.update(supervision_cases_matrix())
+
+# Archives and statistics (issue 9).
+MATRIX.update(archives_records_matrix())
+MATRIX.update(archives_dossiers_matrix())
+MATRIX.update(stats_dashboard_matrix())
+MATRIX.update(stats_lifelong_matrix())
 
 
 def _walk(patterns: list[Any], namespace: str = "") -> Iterator[str]:

@@ -189,6 +189,7 @@ def _policy_post(cast: Cast, role: str, pass_mark: int) -> int:
     client = cast.client(role)
     client.get(reverse("policy"))  # creates the defaults on first view
     data = model_to_dict(ProvincePolicy.objects.get(), exclude=["province"])
+    data = {key: "" if value is None else value for key, value in data.items()}  # a blank field
     data["pass_mark"] = pass_mark
     return int(client.post(reverse("policy"), data).status_code)
 

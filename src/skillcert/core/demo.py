@@ -20,6 +20,7 @@ from skillcert.core.services import (
     membership_grant,
     organisation_create,
     policy_ensure,
+    policy_update,
     user_create,
 )
 
@@ -88,7 +89,12 @@ def demo_id_number(serial: int) -> str:
 def seed_demo() -> list[DemoLogin]:
     system = Actor.system("seed_demo")
     province = Region.objects.get(code=PROVINCE)
-    policy_ensure(actor=system, province=province)
+    policy = policy_ensure(actor=system, province=province)
+    if not policy.student_target_count:
+        # 云人社通〔2023〕23号: 到2025年…完成120万人次学生职业技能等级认定.
+        policy_update(
+            actor=system, policy=policy, student_target_count=1_200_000, student_target_year=2025
+        )
     orgs: dict[str, Organisation] = {}
     for key, name, kind, city_code, parent_key in ORGANISATIONS:
         existing = Organisation.objects.filter(province=province, name=name).first()

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from skillcert.archives.demo import seed_archives_demo
 from skillcert.batches.demo import seed_batches_demo
 from skillcert.catalog.demo import seed_catalog_demo
 from skillcert.certificates.demo import seed_certificates_demo
@@ -12,6 +13,8 @@ from skillcert.core.demo import DEMO_PASSWORD, LOGINS, ORGANISATIONS, seed_demo
 from skillcert.enrollment.demo import seed_enrollment_demo
 from skillcert.institutions.demo import seed_institutions_demo
 from skillcert.results.demo import seed_results_demo
+from skillcert.stats.aggregates import rebuild_all
+from skillcert.stats.demo_lifelong import seed_lifelong_demo
 from skillcert.supervision.demo import seed_supervision_demo
 
 
@@ -43,6 +46,11 @@ class Command(BaseCommand):
                 )
             for line in seed_supervision_demo():
                 self.stdout.write(line)
+            self.stdout.write(f"Lifelong demo: {seed_lifelong_demo()} training records added")
+            archived = seed_archives_demo()
+            if archived is not None:
+                self.stdout.write(f"Archives demo: {archived.code} {archived.title} archived")
+            self.stdout.write(f"Statistics demo: {rebuild_all()} batch-month rows built")
         org_names = {key: name for key, name, *_ in ORGANISATIONS}
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  {'admin':<14} 平台管理员 (superuser)")
