@@ -15,6 +15,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CellValue = str | int | float | Decimal | datetime.date | datetime.datetime | None
@@ -41,6 +42,14 @@ def workbook_bytes(
     book = Workbook(write_only=False)
     sheet = book.active
     sheet.title = title[:31]
+    fill_sheet(sheet, headers, rows)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def fill_sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write a bold, frozen header row and the rows (formula-safe) with sensible widths."""
     sheet.append([safe_cell(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -54,9 +63,6 @@ def workbook_bytes(
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,5 +1,5 @@
 """The dashboard as an Excel workbook: one sheet per table, the same figures as the page
-(formula injection neutralised through ``skillcert.core.excel.safe_cell``)."""
+(formula injection neutralised through ``skillcert.core.excel.fill_sheet``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from skillcert.core.excel import safe_cell
+from skillcert.core.excel import fill_sheet
 from skillcert.stats.selectors_dashboard import Dashboard, Row, Tally
 
 
@@ -47,20 +44,7 @@ def _tally_cells(t: Tally) -> list[object]:
 def _sheet(
     book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> None:
-    sheet: Worksheet = book.create_sheet(title[:31])
-    sheet.append([safe_cell(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    widths = [max(8, len(str(h)) * 2) for h in headers]
-    for row in rows:
-        values = [safe_cell(v) for v in row]
-        sheet.append(values)
-        for i, value in enumerate(values):
-            widths[i] = min(60, max(widths[i], len(str(value or "")) * 2))
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
+    fill_sheet(book.create_sheet(title[:31]), headers, rows)
 
 
 def _rows_sheet(book: Workbook, title: str, first: str, rows: list[Row]) -> None:
