@@ -69,6 +69,7 @@ def archives_records_matrix() -> dict[str, Entry]:
         "archives-disposal-new": (_none, INSTITUTION_ADMINS),
         "archives-disposal-detail": (_key("disposal"), A_READERS),
         "archives-disposal-submit": (_key("disposal"), POST_ONLY),
+        "archives-disposal-withdraw": (_key("disposal"), POST_ONLY),
         "archives-disposal-decide": (_key("disposal"), POST_ONLY),
         "archives-disposal-execute": (_key("disposal"), POST_ONLY),
         "archives-disposal-export": (_key("disposal"), A_READERS),

@@ -215,6 +215,54 @@ def test_rejection_needs_a_note_and_returns_the_records(kit: ArchiveKit, refused
     assert kit.listed().items.count() == listed.items.count()
 
 
+@pytest.mark.parametrize("submitted", [False, True], ids=["draft", "submitted"])
+def test_an_undecided_list_may_be_withdrawn(
+    kit: ArchiveKit, refused: Refused, submitted: bool
+) -> None:
+    listed = kit.listed()
+    if submitted:
+        listed = disposal.disposal_submit(actor=kit.admin, disposal=listed)
+    before = listed.status
+    withdrawn = disposal.disposal_withdraw(actor=kit.admin, disposal=listed)
+    assert withdrawn.status == DisposalStatus.WITHDRAWN
+    assert set(statuses(kit).values()) == {RecordStatus.KEPT}
+    event = AuditEvent.objects.get(action="archives.disposal_withdraw")
+    assert event.changes["status"] == [before, DisposalStatus.WITHDRAWN]
+    # The list and its lines stay; nothing more happens to it.
+    assert withdrawn.items.count() == listed.items.count()
+    for call in (
+        lambda: disposal.disposal_submit(actor=kit.admin, disposal=withdrawn),
+        lambda: disposal.disposal_decide(actor=kit.city, disposal=withdrawn, approve=True),
+        lambda: disposal.disposal_execute(actor=kit.admin, disposal=withdrawn, today=AFTER_DATA),
+        lambda: disposal.disposal_withdraw(actor=kit.admin, disposal=withdrawn),
+    ):
+        refused(InvalidTransition, call)
+    # The records may be listed again.
+    assert kit.listed().items.count() == listed.items.count()
+
+
+def test_a_decided_list_cannot_be_withdrawn(kit: ArchiveKit, refused: Refused) -> None:
+    approved = kit.approved()
+    refused(
+        InvalidTransition, lambda: disposal.disposal_withdraw(actor=kit.admin, disposal=approved)
+    )
+    approved.refresh_from_db()
+    assert approved.status == DisposalStatus.APPROVED
+    assert RecordStatus.LISTED in statuses(kit).values()
+
+
+@pytest.mark.parametrize("role", ["city_a", "province", "institution_b", "examiner"])
+def test_only_the_institutions_admin_withdraws(
+    kit: ArchiveKit, refused: Refused, role: str
+) -> None:
+    listed = disposal.disposal_submit(actor=kit.admin, disposal=kit.listed())
+    actor = kit.cast.actor(role)
+    refused(PermissionDenied, lambda: disposal.disposal_withdraw(actor=actor, disposal=listed))
+    listed.refresh_from_db()
+    assert listed.status == DisposalStatus.SUBMITTED
+    assert RecordStatus.LISTED in statuses(kit).values()
+
+
 @pytest.mark.parametrize("role", ["institution_a", "city_b", "institution_b", "education"])
 def test_only_the_authority_over_the_institution_decides(
     kit: ArchiveKit, refused: Refused, role: str

@@ -179,3 +179,30 @@ def test_the_disposal_flow_over_http(cast: Cast) -> None:
     book = load_workbook(io.BytesIO(export.content))
     assert book.active is not None
     assert any(listed.number in (row or ()) for row in book.active.iter_rows(values_only=True))
+
+
+def test_withdrawing_a_list_over_http(cast: Cast) -> None:
+    kit = archived(cast)
+    institution = cast.client("institution_a")
+    listed = kit.listed()
+    detail = reverse("archives-disposal-detail", kwargs={"pk": listed.pk})
+    assert 'id="disposal-withdraw"' in institution.get(detail).content.decode()
+    assert 'id="disposal-withdraw"' not in cast.client("city_a").get(detail).content.decode()
+    # The city is refused with a message, the other institution does not see the list.
+    assert (
+        post(cast.client("city_a"), "archives-disposal-withdraw", pk=listed.pk).status_code == 302
+    )
+    assert (
+        post(cast.client("institution_b"), "archives-disposal-withdraw", pk=listed.pk).status_code
+        == 404
+    )
+    listed.refresh_from_db()
+    assert listed.status == DisposalStatus.DRAFT
+    response = post(institution, "archives-disposal-withdraw", pk=listed.pk)
+    assert response["Location"] == detail
+    listed.refresh_from_db()
+    assert listed.status == DisposalStatus.WITHDRAWN
+    assert not ArchiveRecord.objects.filter(status=RecordStatus.LISTED).exists()
+    page = institution.get(detail).content.decode()
+    assert "已撤回" in page
+    assert 'id="disposal-withdraw"' not in page

@@ -30,6 +30,7 @@ class DisposalStatus(models.TextChoices):
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("未批准")
     EXECUTED = "executed", _("已执行销毁")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class DossierStatus(models.TextChoices):

@@ -3,11 +3,13 @@
 The institution's admin lists kept records whose period has run out and that no legal
 hold stops (草稿, the records 已列入销毁清册), submits the list (待审批); the HR
 authority over the institution (属地) approves it, or rejects it with a note — the
-records then return to 保管中. After approval the institution carries it out: every
-record is checked again inside the transaction (still expired, still not held), what its
-type removes is removed (``purge``), its frozen inventory deleted, and it becomes 已销毁.
-The batch's dossier files hold the disposed records, so they are cleared too. The list
-and its lines are kept forever (云人社函〔2023〕1号 二(三); DESIGN.md step 9).
+records then return to 保管中. Until the authority decides, the institution may withdraw
+its list (已撤回; the records return to 保管中 as well). After approval the institution
+carries it out: every record is checked again inside the transaction (still expired,
+still not held), what its type removes is removed (``purge``), its frozen inventory
+deleted, and it becomes 已销毁. The batch's dossier files hold the disposed records, so
+they are cleared too. The list and its lines are kept forever (云人社函〔2023〕1号
+二(三); DESIGN.md step 9).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "disposal_decide",
     "disposal_execute",
     "disposal_submit",
+    "disposal_withdraw",
     "disposal_workbook",
 ]
 
@@ -74,6 +77,14 @@ def _require(disposal: DisposalList, status: str, verb: str) -> None:
             _("该销毁清册状态为“%(status)s”，不能%(verb)s。")
             % {"status": disposal.get_status_display(), "verb": verb}
         )
+
+
+def _release_records(disposal: DisposalList) -> None:
+    """The list's records still listed go back to 保管中 (a list that will not be executed)."""
+    record_ids = disposal.items.values("record_id")
+    ArchiveRecord.objects.filter(pk__in=record_ids, status=RecordStatus.LISTED).update(
+        status=RecordStatus.KEPT
+    )
 
 
 @transaction.atomic
@@ -182,16 +193,43 @@ def disposal_decide(
     locked.decision_note = note
     locked.save(update_fields=["status", "decided_at", "decided_by_label", "decision_note"])
     if not approve:
-        record_ids = locked.items.values("record_id")
-        ArchiveRecord.objects.filter(pk__in=record_ids, status=RecordStatus.LISTED).update(
-            status=RecordStatus.KEPT
-        )
+        _release_records(locked)
     audit_record(
         actor=actor,
         action="archives.disposal_decide",
         obj=locked,
         organisation=actor.organisation or locked.institution.organisation,
         changes={"status": [DisposalStatus.SUBMITTED, status], "note": note},
+    )
+    return locked
+
+
+# A list not yet decided may be withdrawn by the institution that drew it up.
+WITHDRAWABLE = (DisposalStatus.DRAFT, DisposalStatus.SUBMITTED)
+
+
+@transaction.atomic
+def disposal_withdraw(*, actor: Actor, disposal: DisposalList) -> DisposalList:
+    """The institution withdraws a list the authority has not decided (草稿 or 待审批):
+    it becomes 已撤回 and its records return to 保管中; the list and its lines stay."""
+    if not can_propose_disposal(actor, disposal.institution):
+        raise PermissionDenied(_("只有本机构的管理员可以撤回档案销毁清册。"))
+    locked = _lock(disposal)
+    if locked.status not in WITHDRAWABLE:
+        raise InvalidTransition(
+            _("该销毁清册状态为“%(status)s”，不能撤回；只有草稿或待审批的清册可以撤回。")
+            % {"status": locked.get_status_display()}
+        )
+    before = locked.status
+    locked.status = DisposalStatus.WITHDRAWN
+    locked.save(update_fields=["status"])
+    _release_records(locked)
+    audit_record(
+        actor=actor,
+        action="archives.disposal_withdraw",
+        obj=locked,
+        organisation=locked.institution.organisation,
+        changes={"status": [before, DisposalStatus.WITHDRAWN]},
     )
     return locked
 

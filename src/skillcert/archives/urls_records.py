@@ -33,6 +33,11 @@ urlpatterns = [
         name="archives-disposal-submit",
     ),
     path(
+        "disposals/<int:pk>/withdraw/",
+        views_records.disposal_withdraw,
+        name="archives-disposal-withdraw",
+    ),
+    path(
         "disposals/<int:pk>/decide/",
         views_records.disposal_decide,
         name="archives-disposal-decide",

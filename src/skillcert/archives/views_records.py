@@ -273,6 +273,7 @@ def disposal_detail(request: ActorRequest, pk: int) -> HttpResponse:
         "disposal": disposal,
         "items": list(disposal.items.select_related("record").order_by("pk")),
         "may_submit": proposer and disposal.status == DisposalStatus.DRAFT,
+        "may_withdraw": proposer and disposal.status in disposals.WITHDRAWABLE,
         "may_execute": proposer and disposal.status == DisposalStatus.APPROVED,
         "may_decide": disposal.status == DisposalStatus.SUBMITTED
         and can_decide_disposal(actor, disposal.institution),
@@ -291,6 +292,20 @@ def disposal_submit(request: ActorRequest, pk: int) -> HttpResponse:
         request,
         lambda: disposals.disposal_submit(actor=request.actor, disposal=disposal),
         success=_("已提交属地人社部门审批。"),
+    )
+    return redirect("archives-disposal-detail", pk=disposal.pk)
+
+
+@login_required
+@require_POST
+def disposal_withdraw(request: ActorRequest, pk: int) -> HttpResponse:
+    if not reads_archives(request.actor):
+        return _refused(request)
+    disposal = _disposal(request, pk)
+    run_action(
+        request,
+        lambda: disposals.disposal_withdraw(actor=request.actor, disposal=disposal),
+        success=_("已撤回销毁清册，档案恢复保管。"),
     )
     return redirect("archives-disposal-detail", pk=disposal.pk)
 
