@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from skillcert.batches.models import Batch
@@ -28,7 +29,7 @@ from skillcert.stats.aggregates import (
     refresh_stale,
     registry_imported,
 )
-from skillcert.stats.models import BatchStat, StaleBatch
+from skillcert.stats.models import BatchStat, StaleBatch, StudentCoverage
 from skillcert.stats.tasks import refresh_stats_task
 from tests.certificates.conftest import build_issuable
 from tests.conftest import Cast
@@ -170,6 +171,22 @@ def test_rebuild_all_equals_the_refresh_of_every_batch(sw: StatsWorld) -> None:
     assert snapshot() == one_by_one
     assert rebuild_all("510000") == 0  # another province: Yunnan's rows stay
     assert snapshot() == one_by_one
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's")
+def test_rebuild_all_leaves_the_planner_fresh_statistics(sw: StatsWorld) -> None:
+    """The planner's row estimate of the rebuilt tables is their real size at once."""
+    written = rebuild_all("530000")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [BatchStat._meta.db_table, StudentCoverage._meta.db_table],
+        )
+        estimates = dict(cursor.fetchall())
+    assert written > 0
+    assert estimates[BatchStat._meta.db_table] == written
+    assert estimates[StudentCoverage._meta.db_table] == StudentCoverage.objects.count() > 0
 
 
 def test_rebuild_all_empties_the_queue(sw: StatsWorld) -> None:
