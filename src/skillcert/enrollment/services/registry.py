@@ -10,8 +10,7 @@ the registry: not found, state, major or graduation year differ, or all agree.
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -21,9 +20,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from python_calamine import CalamineError, CalamineWorkbook
 
 from skillcert.batches.models import Batch
+from skillcert.core import sheet_import
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
 from skillcert.core.choices import IdType
@@ -31,6 +30,7 @@ from skillcert.core.errors import DomainError, PermissionDenied
 from skillcert.core.excel import workbook_bytes
 from skillcert.core.identifiers import validate_id
 from skillcert.core.personal import id_index
+from skillcert.core.sheet_import import SheetRow, cell_choice, cell_int, cell_text, read_rows
 from skillcert.enrollment.choices import ApplicationStatus, StudentState
 from skillcert.enrollment.models import (
     Application,
@@ -43,7 +43,6 @@ from skillcert.stats.aggregates import registry_imported
 
 REGISTRY_MAX_BYTES = 20 * 1024 * 1024
 REGISTRY_MAX_ROWS = 200_000
-MAX_REPORTED_ERRORS = 500
 COLUMNS = (
     "姓名",
     "证件类型",
@@ -60,86 +59,29 @@ OPTIONAL_COLUMNS = frozenset({"专业代码", "学号"})
 _LENGTHS = {"姓名": 64, "学校": 128, "专业": 128, "专业代码": 16, "学号": 32}
 
 
-@dataclass(frozen=True)
-class CellError:
-    """One problem in the file: the Excel row (1 is the header), the column, the reason."""
-
-    row: int
-    column: str
-    message: str
-
-
-class RegistryFileInvalid(DomainError):
-    """The file was not imported; ``errors`` lists every problem found."""
-
-    def __init__(self, errors: list[CellError]) -> None:
-        super().__init__(
-            _("文件有 %(n)d 处错误，未导入任何数据。") % {"n": len(errors)}, code="invalid_file"
-        )
-        self.errors = errors
+# The import's errors (kept under these names for the pages and tests).
+CellError = sheet_import.CellError
+RegistryFileInvalid = sheet_import.SheetInvalid
 
 
 # ---------------------------------------------------------------- import
 
 
-def _choice(value: str, choices: type[models.TextChoices]) -> str | None:
-    """A choice given by its label (居民身份证) or its code (resident)."""
-    for code, label in choices.choices:
-        if value in (code, str(label)):
-            return str(code)
-    return None
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value if value is not None else "").strip()
-
-
 def _year(value: Any) -> int | None:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and 1950 <= value <= timezone.localdate().year + 10:
-        return value
+    year = cell_int(value)
+    if year is not None and 1950 <= year <= timezone.localdate().year + 10:
+        return year
     return None
 
 
-@dataclass
-class _Row:
-    number: int
-    values: dict[str, Any]
-    errors: list[CellError] = field(default_factory=list)
-
-    def error(self, column: str, message: str) -> None:
-        self.errors.append(CellError(self.number, column, message))
-
-
-def _read_sheet(data: bytes) -> list[list[Any]]:
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, IndexError) as exc:
-        raise DomainError(_("无法读取该Excel文件，请使用.xlsx格式。"), code="unreadable") from exc
-
-
-def _header_positions(header: list[Any]) -> tuple[dict[str, int], list[CellError]]:
-    names = [_text(h) for h in header]
-    positions = {name: names.index(name) for name in COLUMNS if name in names}
-    missing = [name for name in COLUMNS if name not in positions]
-    errors = [CellError(1, name, _("缺少此列。")) for name in missing]
-    return positions, errors
-
-
-def _validate_row(row: _Row) -> StudentRegistryRecord | None:
-    v = {k: _text(value) for k, value in row.values.items()}
+def _validate_row(row: SheetRow) -> StudentRegistryRecord | None:
+    v = {k: cell_text(value) for k, value in row.values.items()}
     for column in COLUMNS:
         if column not in OPTIONAL_COLUMNS and not v[column]:
             row.error(column, _("不能为空。"))
         elif len(v[column]) > _LENGTHS.get(column, 10_000):
             row.error(column, _("不能超过%(n)d个字。") % {"n": _LENGTHS[column]})
-    id_type = _choice(v["证件类型"], IdType) if v["证件类型"] else None
+    id_type = cell_choice(v["证件类型"], IdType) if v["证件类型"] else None
     if v["证件类型"] and id_type is None:
         row.error("证件类型", _("不认识的证件类型“%(v)s”。") % {"v": v["证件类型"]})
     index = ""
@@ -158,7 +100,7 @@ def _validate_row(row: _Row) -> StudentRegistryRecord | None:
     start, end = years["入学年份"], years["毕业年份"]
     if start and end and end < start:
         row.error("毕业年份", _("毕业年份不能早于入学年份。"))
-    state = _choice(v["学籍状态"], StudentState) if v["学籍状态"] else None
+    state = cell_choice(v["学籍状态"], StudentState) if v["学籍状态"] else None
     if v["学籍状态"] and state is None:
         row.error("学籍状态", _("应为在读、已毕业、休学或退学。"))
     if row.errors or not (index and start and end and state):
@@ -178,33 +120,20 @@ def _validate_row(row: _Row) -> StudentRegistryRecord | None:
 
 def parse_registry(data: bytes) -> list[StudentRegistryRecord]:
     """Every row validated; raises :class:`RegistryFileInvalid` with all the errors."""
-    table = _read_sheet(data)
-    if not table:
-        raise RegistryFileInvalid([CellError(1, "", _("文件是空的。"))])
-    positions, errors = _header_positions(table[0])
-    if errors:
-        raise RegistryFileInvalid(errors)
-    if len(table) - 1 > REGISTRY_MAX_ROWS:
-        raise DomainError(
-            _("一个文件最多%(n)d行，请分批导入。") % {"n": REGISTRY_MAX_ROWS}, code="too_many"
-        )
     records: list[StudentRegistryRecord] = []
+    errors: list[CellError] = []
     first_row: dict[str, int] = {}
-    for offset, cells in enumerate(table[1:], start=2):
-        values = {c: cells[i] if i < len(cells) else "" for c, i in positions.items()}
-        if not any(_text(x) for x in values.values()):
-            continue  # blank line
-        row = _Row(offset, values)
+    for row in read_rows(data, COLUMNS, REGISTRY_MAX_ROWS):
         record = _validate_row(row)
         if record is not None:
-            seen = first_row.setdefault(record.id_number_index, offset)
-            if seen != offset:
+            seen = first_row.setdefault(record.id_number_index, row.number)
+            if seen != row.number:
                 row.error("证件号码", _("与第%(row)d行的证件号码重复。") % {"row": seen})
             else:
                 records.append(record)
         errors.extend(row.errors)
     if errors:
-        raise RegistryFileInvalid(errors[:MAX_REPORTED_ERRORS])
+        raise RegistryFileInvalid(errors)
     if not records:
         raise RegistryFileInvalid([CellError(2, "", _("文件中没有数据行。"))])
     return records
