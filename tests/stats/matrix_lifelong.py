@@ -59,5 +59,7 @@ def stats_lifelong_matrix() -> dict[str, Entry]:
         "stats-person-record": (_key("other"), PERSON_IN_A),
         "stats-training": (_none, READERS),
         "stats-training-new": (_none, RECORDERS),
+        "stats-training-import": (_none, RECORDERS),
+        "stats-training-template": (_none, RECORDERS),
         "stats-training-outcome": (_key("other_training"), COURSE_IN_A),
     }

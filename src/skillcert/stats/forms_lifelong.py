@@ -98,3 +98,7 @@ class TrainingOutcomeForm(forms.Form):
     certificate_number = forms.CharField(
         label=_("培训合格证书编号（选填）"), max_length=CERTIFICATE_NUMBER_MAX, required=False
     )
+
+
+class TrainingImportForm(forms.Form):
+    file = forms.FileField(label=_("培训记录文件（.xlsx）"))

@@ -52,7 +52,7 @@ def _refuse() -> PermissionDenied:
     return PermissionDenied(_("只有本机构的管理员或考务人员可以登记培训记录。"))
 
 
-def _check_outcome(
+def check_outcome(
     outcome: str, started_on: date, ended_on: date | None, certificate_number: str
 ) -> None:
     if outcome not in TrainingOutcome.values:
@@ -71,7 +71,7 @@ def _check_outcome(
         raise DomainError(_("只有结业合格的培训才能填写培训合格证书编号。"), code="certificate")
 
 
-def _check_course(course: str, hours: int, level: int | None) -> str:
+def check_course(course: str, hours: int, level: int | None) -> str:
     text = course.strip()
     if not text:
         raise DomainError(_("请填写培训项目。"), code="required")
@@ -107,11 +107,11 @@ def training_record_add(
     target = institution or own
     if target is None or not can_record(actor, target):
         raise _refuse()
-    text = _check_course(course, hours, level)
+    text = check_course(course, hours, level)
     number = certificate_number.strip()
     if len(number) > CERTIFICATE_NUMBER_MAX:
         raise DomainError(_("培训合格证书编号过长。"), code="too_long")
-    _check_outcome(outcome, started_on, ended_on, number)
+    check_outcome(outcome, started_on, ended_on, number)
     person = person_find_or_create(
         actor=actor, full_name=name, id_type=id_type, id_number=id_number
     )
@@ -166,7 +166,7 @@ def training_record_update(
     number = certificate_number.strip()
     if len(number) > CERTIFICATE_NUMBER_MAX:
         raise DomainError(_("培训合格证书编号过长。"), code="too_long")
-    _check_outcome(outcome, locked.started_on, ended_on, number)
+    check_outcome(outcome, locked.started_on, ended_on, number)
     before = {
         "outcome": locked.outcome,
         "ended_on": locked.ended_on,

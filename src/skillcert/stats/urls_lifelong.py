@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from skillcert.stats import views_lifelong
+from skillcert.stats import views_lifelong, views_training_import
 
 urlpatterns = [
     path("me/skill-record/", views_lifelong.my_record, name="stats-my-record"),
@@ -12,6 +12,16 @@ urlpatterns = [
     path("skill-record/<int:pk>/", views_lifelong.person_record, name="stats-person-record"),
     path("training/", views_lifelong.training_list, name="stats-training"),
     path("training/new/", views_lifelong.training_new, name="stats-training-new"),
+    path(
+        "training/import/",
+        views_training_import.training_import_page,
+        name="stats-training-import",
+    ),
+    path(
+        "training/import/template.xlsx",
+        views_training_import.training_import_template,
+        name="stats-training-template",
+    ),
     path(
         "training/<int:pk>/outcome/",
         views_lifelong.training_outcome,
