@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from skillcert.archives import dossier_parts, dossiers
 from skillcert.archives.choices import DossierStatus, RecordType, RetentionClass
@@ -269,6 +270,36 @@ def test_one_build_at_a_time_until_it_goes_stale(cast: Cast, refused: Refused) -
     assert first.status == DossierStatus.FAILED
     assert Job.objects.get(pk=first.job_id).status == JobStatus.ERROR
     assert second.status == DossierStatus.BUILDING
+
+
+def test_a_build_making_progress_is_not_stale(cast: Cast, refused: Refused) -> None:
+    """Stale counts from the last part finished: a long build that still moves is kept."""
+    kit = archivable(cast, issued=False, passed=1, failed=0)
+    first = dossiers.dossier_request(actor=kit.admin, batch=kit.batch)
+    long_ago = first.created_at - dossiers.STALE_AFTER * 3
+    Dossier.objects.filter(pk=first.pk).update(
+        created_at=long_ago, progressed_at=timezone.now() - timedelta(minutes=5)
+    )
+    refused(
+        InvalidTransition,
+        lambda: dossiers.dossier_request(actor=kit.admin, batch=kit.batch),
+        code="dossier_building",
+    )
+    Dossier.objects.filter(pk=first.pk).update(
+        progressed_at=timezone.now() - dossiers.STALE_AFTER - timedelta(minutes=1)
+    )
+    second = dossiers.dossier_request(actor=kit.admin, batch=kit.batch)
+    first.refresh_from_db()
+    assert first.status == DossierStatus.FAILED
+    assert second.status == DossierStatus.BUILDING
+
+
+def test_each_part_finished_is_progress(cast: Cast) -> None:
+    kit = archivable(cast, issued=False, passed=1, failed=0)
+    dossier = built(kit.admin, kit.batch)
+    assert dossier.status == DossierStatus.READY
+    assert dossier.progressed_at is not None
+    assert dossier.created_at <= dossier.progressed_at <= timezone.now()
 
 
 def _boom(ctx: dossier_parts.PartContext) -> None:

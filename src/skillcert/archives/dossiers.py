@@ -70,7 +70,9 @@ JOB_KIND = "archives.dossier"
 DOSSIER_BATCH_STATUSES = frozenset(
     {BatchStatus.RESULTS_FILED, BatchStatus.CERTIFICATES_ISSUED, BatchStatus.ARCHIVED}
 )
-# A build without an end after this long has lost its worker; a new one may start.
+# A build with no progress (no part finished) for this long has lost its worker; a new
+# one may start. Counted from the last part finished, so a long build of a large batch
+# is not taken for a lost one.
 STALE_AFTER = timedelta(minutes=30)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # Already-compressed files are stored as they are.
@@ -99,7 +101,8 @@ def can_open(actor: Actor, dossier: Dossier) -> bool:
 
 def is_stale(dossier: Dossier, now: datetime | None = None) -> bool:
     moment = now or timezone.now()
-    return dossier.status == DossierStatus.BUILDING and moment - dossier.created_at > STALE_AFTER
+    last = dossier.progressed_at or dossier.created_at
+    return dossier.status == DossierStatus.BUILDING and moment - last > STALE_AFTER
 
 
 @transaction.atomic
@@ -208,6 +211,7 @@ def _assemble(dossier: Dossier, folder: Path) -> tuple[Path, str, int]:
         job_start(job, total=len(PARTS))
     for done, part in enumerate(PARTS, start=1):
         part.add(context)
+        Dossier.objects.filter(pk=dossier.pk).update(progressed_at=timezone.now())
         if job is not None:
             job_progress(job, done=done)
     key = credential_key(batch.institution)

@@ -173,6 +173,8 @@ class Dossier(models.Model):
     entries = models.PositiveIntegerField(_("文件数"), default=0)
     created_by_label = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the build last finished a part: a build silent for long has lost its worker.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
 
