@@ -29,7 +29,7 @@ from skillcert.enrollment.models import Application, Evidence, SeatAssignment
 from skillcert.exams.choices import CheckInRole
 from skillcert.exams.models import CheckIn
 from skillcert.supervision.choices import NoteKind
-from skillcert.supervision.models import Inspection, SupervisionNote
+from skillcert.supervision.models import Inspection, InspectionEvidence, SupervisionNote
 from tests.certificates.conftest import CertKit, build_issuable
 from tests.certificates.matrix_pages import link_candidate, run_now
 from tests.conftest import Cast
@@ -45,6 +45,7 @@ class DossierKit:
     ck: CertKit
     evidence: list[Evidence]
     theory: Session
+    scene: InspectionEvidence
 
     @property
     def batch(self) -> Batch:
@@ -100,7 +101,8 @@ def _check_ins(kit: CertKit, theory: Session) -> None:
     )
 
 
-def _supervision_note(cast: Cast, batch: Batch, theory: Session) -> None:
+def _supervision_note(cast: Cast, batch: Batch, theory: Session) -> InspectionEvidence:
+    """An external supervisor's inspection of the theory session: a note and a photo."""
     inspection = Inspection.objects.create(
         plan=plan(cast), institution=batch.institution, batch=batch, session=theory
     )
@@ -111,6 +113,15 @@ def _supervision_note(cast: Cast, batch: Batch, theory: Session) -> None:
         at=theory.starts_at - timedelta(minutes=10),
         text="督导员到场，考场秩序良好。",
         author_label="督导员甲",
+    )
+    return InspectionEvidence.objects.create(
+        inspection=inspection,
+        file=ContentFile(EVIDENCE_PNG, name="scene.png"),
+        original_name="考场照片.png",
+        content_type="image/png",
+        size=len(EVIDENCE_PNG),
+        sha256=hashlib.sha256(EVIDENCE_PNG).hexdigest(),
+        uploaded_by_label="督导员甲",
     )
 
 
@@ -125,10 +136,10 @@ def archivable(cast: Cast, *, issued: bool = True, passed: int = 2, failed: int 
     ]
     _sign_pledge(first)
     _check_ins(ck, theory)
-    _supervision_note(cast, batch, theory)
+    scene = _supervision_note(cast, batch, theory)
     if issued:
         run_now(ck.admin, ck)
-    return DossierKit(ck=ck, evidence=evidence, theory=theory)
+    return DossierKit(ck=ck, evidence=evidence, theory=theory, scene=scene)
 
 
 def linked(kit: DossierKit) -> DossierKit:

@@ -121,6 +121,9 @@ def test_every_part_is_in_the_zip_with_its_record_type(dk: DossierKit) -> None:
     }
     for path, record_type in expected.items():
         assert types.get(path) == record_type, path
+    scene = dk.scene
+    scene_path = f"supervision/inspections/{scene.inspection_id}/evidence/{scene.pk}.png"
+    assert types[scene_path] == RecordType.SUPERVISION_RECORDS
     for evidence in dk.evidence:
         suffix = Path(evidence.original_name).suffix
         path = f"applications/{admission}/evidence/{evidence.kind}-{evidence.pk}{suffix}"
@@ -149,6 +152,7 @@ def test_the_files_hold_the_archive_s_own_content(dk: DossierKit) -> None:
         announcement = json.loads(archive.read("results/announcement.json"))
         notes = archive.read(f"sessions/session-{dk.theory.pk}-supervision.pdf")
         inspections = json.loads(archive.read("supervision/inspections.json"))
+        scene = archive.read(inspections[0]["evidence"][0]["path"])
         roster = openpyxl.load_workbook(io.BytesIO(archive.read("rosters/candidates.xlsx")))
         names = archive.namelist()
     person = dk.first.person
@@ -166,6 +170,10 @@ def test_the_files_hold_the_archive_s_own_content(dk: DossierKit) -> None:
     assert len(announcement["rows"]) == 3
     assert notes.startswith(b"%PDF")
     assert [i["session"] for i in inspections] == [dk.theory.pk]
+    # The supervisor's photo is in the dossier as uploaded, not only named.
+    assert scene == EVIDENCE_PNG
+    listed = inspections[0]["evidence"][0]
+    assert (listed["name"], listed["sha256_at_upload"]) == (dk.scene.original_name, dk.scene.sha256)
     assert names == sorted(names)
 
 

@@ -53,7 +53,7 @@ from skillcert.results.exports import results_workbook, score_sheets_pdf
 from skillcert.results.models import BatchResults
 from skillcert.supervision.documents import notes_pdf
 from skillcert.supervision.external import notes_for_session
-from skillcert.supervision.models import Alert, Inspection, ViolationCase
+from skillcert.supervision.models import Alert, Inspection, InspectionEvidence, ViolationCase
 
 # --- retention classes ------------------------------------------------------------------
 
@@ -738,13 +738,22 @@ def add_certificates(ctx: PartContext) -> None:
 # supervision: inspections with findings, early warnings and violation cases
 
 
-def _inspections(batch: Batch) -> list[dict[str, Any]]:
+def _inspection_rows(batch: Batch) -> list[Inspection]:
     rows = (
         Inspection.objects.filter(Q(batch_id=batch.pk) | Q(session__batch_id=batch.pk))
         .select_related("plan")
         .prefetch_related("findings__item", "evidence")
         .order_by("pk")
     )
+    return list(rows)
+
+
+def _inspection_evidence_path(evidence: InspectionEvidence) -> str:
+    name = f"{evidence.pk}{_suffix(evidence.original_name)}"
+    return f"supervision/inspections/{evidence.inspection_id}/evidence/{name}"
+
+
+def _inspections(rows: list[Inspection]) -> list[dict[str, Any]]:
     return [
         {
             "id": i.pk,
@@ -771,7 +780,13 @@ def _inspections(batch: Batch) -> list[dict[str, Any]]:
                 for f in i.findings.all()
             ],
             "evidence": [
-                {"name": e.original_name, "sha256": e.sha256, "size": e.size}
+                {
+                    "path": _inspection_evidence_path(e),
+                    "name": e.original_name,
+                    "finding": e.finding_id,
+                    "sha256_at_upload": e.sha256,
+                    "size": e.size,
+                }
                 for e in i.evidence.all()
             ],
         }
@@ -830,10 +845,18 @@ def _cases(batch: Batch) -> list[dict[str, Any]]:
 
 
 def add_supervision(ctx: PartContext) -> None:
+    """The inspections of the batch with their findings and evidence files, the early
+    warnings and the violation cases."""
     staging = ctx.staging
+    inspections = _inspection_rows(ctx.batch)
     staging.add_json(
-        "supervision/inspections.json", RecordType.SUPERVISION_RECORDS, _inspections(ctx.batch)
+        "supervision/inspections.json", RecordType.SUPERVISION_RECORDS, _inspections(inspections)
     )
+    for inspection in inspections:
+        for evidence in inspection.evidence.all():
+            what = f"{inspection.pk} {evidence.original_name}"
+            path = _inspection_evidence_path(evidence)
+            _copy_file(staging, path, RecordType.SUPERVISION_RECORDS, evidence.file, what)
     staging.add_json("supervision/alerts.json", RecordType.SUPERVISION_RECORDS, _alerts(ctx.batch))
     staging.add_json("supervision/cases.json", RecordType.VIOLATION_RECORDS, _cases(ctx.batch))
 
