@@ -29,9 +29,12 @@ NEAR_SITE = {"latitude": 25.0405, "longitude": 102.7103, "accuracy": 12}
 def test_a_candidate_checks_in_at_the_site_and_staff_see_it(live_server: Any, browser: Any) -> None:
     cast = build_cast()
     exam = build_exam(cast)
-    # The session runs now, whatever the hour of the test run.
+    # The session runs now and started today, whatever the hour of the test run (check-in
+    # is for the session's own day: just after midnight, "10 minutes ago" is yesterday).
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     Session.objects.filter(pk=exam.session.pk).update(
-        starts_at=timezone.now() - timedelta(minutes=10)
+        starts_at=max(now - timedelta(minutes=10), midnight)
     )
     application = exam.candidates[0]
     Person.objects.filter(pk=application.person_id).update(

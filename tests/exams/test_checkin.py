@@ -38,6 +38,19 @@ from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _local_noon(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clock reads today's local noon (and moves on from there): check-in is for the
+    session's own day, so a session "10 minutes ago" or "in 1 h 50 min" must fall on
+    today whatever the hour of the run (just after midnight it would be yesterday, late
+    in the evening tomorrow)."""
+    real_now = timezone.now
+    started = real_now()
+    noon = timezone.localtime(started).replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: noon + (real_now() - started))
+
+
 AT_SITE = Location(Decimal("25.041000"), Decimal("102.710500"), 15)  # ~123 m away
 FAR = Location(Decimal("25.050000"), Decimal("102.710000"), 20)  # ~1112 m north
 
@@ -192,12 +205,8 @@ def test_another_day_is_refused(exam: ExamKit, days: int) -> None:
 
 
 def test_the_window_opens_two_hours_before_the_start_and_closes_at_the_end(
-    exam: ExamKit, monkeypatch: pytest.MonkeyPatch
+    exam: ExamKit,
 ) -> None:
-    # At local noon: a session 1 h 50 min ahead starts the same day whatever the hour of the
-    # run (late in the evening it would start tomorrow, whose window opens at midnight).
-    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
-    monkeypatch.setattr(timezone, "now", lambda: noon)
     actor = own(exam)
     session = live(exam, minutes_ago=-150)  # starts in 2 h 30 min
     refused(InvalidTransition, lambda: checkin_record(actor=actor, session=session, location=None))
