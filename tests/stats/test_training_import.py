@@ -213,13 +213,17 @@ def test_bad_files_are_refused_whole(cast: Cast, world: World, refused: Refused)
     nothing_written(persons)
 
 
-def test_too_many_rows_are_refused(
+def test_too_many_rows_or_bytes_are_refused(
     cast: Cast, world: World, refused: Refused, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(training_import, "IMPORT_MAX_ROWS", 2)
     file = xlsx(line(), line(证件号码=ID_2), line(证件号码=ID_3))
     admin = cast.actor("institution_a")
     refused(DomainError, lambda: do_import(actor=admin, file=file), code="too_many")
+    monkeypatch.setattr(training_import, "IMPORT_MAX_BYTES", 1024 * 1024)
+    big = SimpleUploadedFile("培训.xlsx", b"x" * (1024 * 1024 + 1))
+    error = refused(DomainError, lambda: do_import(actor=admin, file=big), code="file_size")
+    assert str(error.message) == "文件不能超过1 MB。"
 
 
 def test_the_template_imports_once_its_example_is_filled_in(cast: Cast, world: World) -> None:

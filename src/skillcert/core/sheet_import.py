@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import PurePath
+from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from skillcert.core.choices import IdType
 from skillcert.core.errors import DomainError
+from skillcert.core.identifiers import validate_id
 
 MAX_REPORTED_ERRORS = 500
+MB = 1024 * 1024
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,17 @@ class SheetRow:
         return cell_text(self.values[column])
 
 
+def upload_bytes(file: UploadedFile, max_bytes: int) -> tuple[str, bytes]:
+    """The uploaded file's base name and content; anything but an .xlsx file of at most
+    ``max_bytes`` is refused."""
+    name = PurePath(file.name or "").name
+    if PurePath(name).suffix.lower() != ".xlsx":
+        raise DomainError(_("请上传.xlsx格式的Excel文件。"), code="file_type")
+    if file.size is not None and file.size > max_bytes:
+        raise DomainError(_("文件不能超过%(mb)d MB。") % {"mb": max_bytes // MB}, code="file_size")
+    return name, b"".join(file.chunks())
+
+
 def read_first_sheet(data: bytes) -> list[list[Any]]:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -83,6 +101,71 @@ def read_rows(data: bytes, columns: Sequence[str], max_rows: int) -> list[SheetR
         if any(cell_text(v) for v in values.values()):
             rows.append(SheetRow(number, values))
     return rows
+
+
+def row_texts(
+    row: SheetRow, columns: Sequence[str], optional: frozenset[str], lengths: dict[str, int]
+) -> dict[str, str]:
+    """The row's cells as text; a blank required cell and an over-long one are noted."""
+    texts = {column: row.text(column) for column in columns}
+    for column in columns:
+        if column not in optional and not texts[column]:
+            row.error(column, _("不能为空。"))
+        elif len(texts[column]) > lengths.get(column, 10_000):
+            row.error(column, _("不能超过%(n)d个字。") % {"n": lengths[column]})
+    return texts
+
+
+def row_identity(
+    row: SheetRow, type_column: str = "证件类型", number_column: str = "证件号码"
+) -> tuple[str, str] | None:
+    """The row's ID type (by label or code) and the number in its normal form, or None
+    with the problem noted (a blank cell is for ``row_texts`` to report)."""
+    type_text, number_text = row.text(type_column), row.text(number_column)
+    id_type = cell_choice(type_text, IdType) if type_text else None
+    if type_text and id_type is None:
+        row.error(type_column, _("不认识的证件类型“%(v)s”。") % {"v": type_text})
+    if isinstance(row.values[number_column], float):
+        row.error(number_column, _("证件号码须以文本格式填写（数字格式会丢失位数）。"))
+        return None
+    if id_type is None or not number_text:
+        return None
+    try:
+        return str(id_type), validate_id(id_type, number_text).number
+    except ValidationError as exc:
+        row.error(number_column, "；".join(exc.messages))
+        return None
+
+
+def validate_rows(
+    rows: list[SheetRow],
+    validate: Callable[[SheetRow], T | None],
+    *,
+    key: Callable[[T], Hashable],
+    duplicate_column: str,
+    duplicate_message: str,
+) -> list[tuple[int, T]]:
+    """Each row's number and what ``validate`` made of it (None once it noted the row's
+    errors); a row whose ``key`` an earlier row had is reported with
+    ``duplicate_message`` (``%(row)d``: the earlier row). Raises :class:`SheetInvalid`
+    with every problem found, or when there is no data row."""
+    valid: list[tuple[int, T]] = []
+    errors: list[CellError] = []
+    first_row: dict[Hashable, int] = {}
+    for row in rows:
+        value = validate(row)
+        if value is not None:
+            seen = first_row.setdefault(key(value), row.number)
+            if seen != row.number:
+                row.error(duplicate_column, duplicate_message % {"row": seen})
+            else:
+                valid.append((row.number, value))
+        errors.extend(row.errors)
+    if errors:
+        raise SheetInvalid(errors)
+    if not valid:
+        raise SheetInvalid([CellError(2, "", _("文件中没有数据行。"))])
+    return valid
 
 
 def cell_text(value: Any) -> str:

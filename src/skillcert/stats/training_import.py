@@ -11,10 +11,8 @@ problem anywhere and nothing is written.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import PurePath
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,12 +20,12 @@ from django.utils.translation import gettext as _
 from skillcert.catalog.models import Occupation
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
-from skillcert.core.choices import IdType, SkillLevel
+from skillcert.core.choices import SkillLevel
 from skillcert.core.errors import DomainError, PermissionDenied
 from skillcert.core.excel import workbook_bytes
-from skillcert.core.identifiers import validate_id
 from skillcert.core.personal import id_index
 from skillcert.core.sheet_import import (
+    MB,
     CellError,
     SheetInvalid,
     SheetRow,
@@ -35,6 +33,10 @@ from skillcert.core.sheet_import import (
     cell_date,
     cell_int,
     read_rows,
+    row_identity,
+    row_texts,
+    upload_bytes,
+    validate_rows,
 )
 from skillcert.stats.choices import TrainingOutcome
 from skillcert.stats.training import (
@@ -46,7 +48,7 @@ from skillcert.stats.training import (
     training_record_add,
 )
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_BYTES = 5 * MB
 # Each row is a person look-up and a few writes in the request: a few thousand at most.
 IMPORT_MAX_ROWS = 2000
 COLUMNS = (
@@ -95,22 +97,8 @@ def _occupations(rows: list[SheetRow]) -> dict[str, Occupation]:
 
 def _fields(row: SheetRow, occupations: dict[str, Occupation]) -> dict[str, Any] | None:
     """The row's arguments for ``training_record_add``, or None with its errors noted."""
-    v = {column: row.text(column) for column in COLUMNS}
-    for column in COLUMNS:
-        if column not in OPTIONAL_COLUMNS and not v[column]:
-            row.error(column, _("不能为空。"))
-        elif len(v[column]) > _LENGTHS.get(column, 10_000):
-            row.error(column, _("不能超过%(n)d个字。") % {"n": _LENGTHS[column]})
-    id_type = cell_choice(v["证件类型"], IdType) if v["证件类型"] else None
-    if v["证件类型"] and id_type is None:
-        row.error("证件类型", _("不认识的证件类型“%(v)s”。") % {"v": v["证件类型"]})
-    if isinstance(row.values["证件号码"], float):
-        row.error("证件号码", _("证件号码须以文本格式填写（数字格式会丢失位数）。"))
-    elif id_type and v["证件号码"]:
-        try:
-            validate_id(id_type, v["证件号码"])
-        except ValidationError as exc:
-            row.error("证件号码", "；".join(exc.messages))
+    v = row_texts(row, COLUMNS, OPTIONAL_COLUMNS, _LENGTHS)
+    identity = row_identity(row)
     code = "".join(v["职业编码"].split())
     occupation = occupations.get(code)
     if code and occupation is None:
@@ -128,7 +116,7 @@ def _fields(row: SheetRow, occupations: dict[str, Occupation]) -> dict[str, Any]
     outcome = cell_choice(v["培训结果"], TrainingOutcome) if v["培训结果"] else None
     if v["培训结果"] and outcome is None:
         row.error("培训结果", _("应为在训、结业合格、结业不合格或中途退训。"))
-    if row.errors or id_type is None or hours is None or started is None or outcome is None:
+    if row.errors or identity is None or hours is None or started is None or outcome is None:
         return None
     try:
         check_outcome(outcome, started, ended, v["培训合格证书编号"])
@@ -137,8 +125,8 @@ def _fields(row: SheetRow, occupations: dict[str, Occupation]) -> dict[str, Any]
         return None
     return {
         "name": v["姓名"],
-        "id_type": id_type,
-        "id_number": v["证件号码"],
+        "id_type": identity[0],
+        "id_number": identity[1],
         "course": v["培训项目"],
         "occupation": occupation,
         "level": level,
@@ -150,31 +138,22 @@ def _fields(row: SheetRow, occupations: dict[str, Occupation]) -> dict[str, Any]
     }
 
 
+def _same_course(fields: dict[str, Any]) -> tuple[str, str, date]:
+    return id_index(fields["id_type"], fields["id_number"]), fields["course"], fields["started_on"]
+
+
 def parse_training(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     """Each data row's Excel row number and service arguments; raises
     :class:`SheetInvalid` with every problem found."""
     rows = read_rows(data, COLUMNS, IMPORT_MAX_ROWS)
     occupations = _occupations(rows)
-    lines: list[tuple[int, dict[str, Any]]] = []
-    errors: list[CellError] = []
-    first_row: dict[tuple[str, str, date], int] = {}
-    for row in rows:
-        fields = _fields(row, occupations)
-        if fields is not None:
-            number = validate_id(fields["id_type"], fields["id_number"]).number
-            key = (id_index(fields["id_type"], number), fields["course"], fields["started_on"])
-            seen = first_row.setdefault(key, row.number)
-            if seen != row.number:
-                message = _("与第%(row)d行是同一人的同一培训。") % {"row": seen}
-                row.error("培训项目", message)
-            else:
-                lines.append((row.number, fields))
-        errors.extend(row.errors)
-    if errors:
-        raise SheetInvalid(errors)
-    if not lines:
-        raise SheetInvalid([CellError(2, "", _("文件中没有数据行。"))])
-    return lines
+    return validate_rows(
+        rows,
+        lambda row: _fields(row, occupations),
+        key=_same_course,
+        duplicate_column="培训项目",
+        duplicate_message=_("与第%(row)d行是同一人的同一培训。"),
+    )
 
 
 @transaction.atomic
@@ -183,12 +162,8 @@ def training_import(*, actor: Actor, file: UploadedFile) -> int:
     institution = institution_of(actor)
     if institution is None:
         raise PermissionDenied(_("只有评价机构的管理员或考务人员可以登记培训记录。"))
-    name = PurePath(file.name or "").name
-    if PurePath(name).suffix.lower() != ".xlsx":
-        raise DomainError(_("请上传.xlsx格式的Excel文件。"), code="file_type")
-    if file.size is not None and file.size > IMPORT_MAX_BYTES:
-        raise DomainError(_("文件不能超过5 MB。"), code="file_size")
-    lines = parse_training(b"".join(file.chunks()))
+    name, data = upload_bytes(file, IMPORT_MAX_BYTES)
+    lines = parse_training(data)
     errors: list[CellError] = []
     for number, fields in lines:
         try:

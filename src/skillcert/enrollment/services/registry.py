@@ -11,10 +11,8 @@ the registry: not found, state, major or graduation year differ, or all agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -25,12 +23,19 @@ from skillcert.batches.models import Batch
 from skillcert.core import sheet_import
 from skillcert.core.actors import Actor
 from skillcert.core.audit import audit_record
-from skillcert.core.choices import IdType
-from skillcert.core.errors import DomainError, PermissionDenied
+from skillcert.core.errors import PermissionDenied
 from skillcert.core.excel import workbook_bytes
-from skillcert.core.identifiers import validate_id
 from skillcert.core.personal import id_index
-from skillcert.core.sheet_import import SheetRow, cell_choice, cell_int, cell_text, read_rows
+from skillcert.core.sheet_import import (
+    SheetRow,
+    cell_choice,
+    cell_int,
+    read_rows,
+    row_identity,
+    row_texts,
+    upload_bytes,
+    validate_rows,
+)
 from skillcert.enrollment.choices import ApplicationStatus, StudentState
 from skillcert.enrollment.models import (
     Application,
@@ -75,24 +80,9 @@ def _year(value: Any) -> int | None:
 
 
 def _validate_row(row: SheetRow) -> StudentRegistryRecord | None:
-    v = {k: cell_text(value) for k, value in row.values.items()}
-    for column in COLUMNS:
-        if column not in OPTIONAL_COLUMNS and not v[column]:
-            row.error(column, _("不能为空。"))
-        elif len(v[column]) > _LENGTHS.get(column, 10_000):
-            row.error(column, _("不能超过%(n)d个字。") % {"n": _LENGTHS[column]})
-    id_type = cell_choice(v["证件类型"], IdType) if v["证件类型"] else None
-    if v["证件类型"] and id_type is None:
-        row.error("证件类型", _("不认识的证件类型“%(v)s”。") % {"v": v["证件类型"]})
-    index = ""
-    if isinstance(row.values["证件号码"], float):
-        row.error("证件号码", _("证件号码须以文本格式填写（数字格式会丢失位数）。"))
-    elif id_type and v["证件号码"]:
-        try:
-            facts = validate_id(id_type, v["证件号码"])
-            index = id_index(id_type, facts.number)
-        except ValidationError as exc:
-            row.error("证件号码", "；".join(exc.messages))
+    v = row_texts(row, COLUMNS, OPTIONAL_COLUMNS, _LENGTHS)
+    identity = row_identity(row)
+    index = id_index(*identity) if identity else ""
     years = {c: _year(row.values[c]) for c in ("入学年份", "毕业年份")}
     for column, year in years.items():
         if v[column] and year is None:
@@ -120,23 +110,14 @@ def _validate_row(row: SheetRow) -> StudentRegistryRecord | None:
 
 def parse_registry(data: bytes) -> list[StudentRegistryRecord]:
     """Every row validated; raises :class:`RegistryFileInvalid` with all the errors."""
-    records: list[StudentRegistryRecord] = []
-    errors: list[CellError] = []
-    first_row: dict[str, int] = {}
-    for row in read_rows(data, COLUMNS, REGISTRY_MAX_ROWS):
-        record = _validate_row(row)
-        if record is not None:
-            seen = first_row.setdefault(record.id_number_index, row.number)
-            if seen != row.number:
-                row.error("证件号码", _("与第%(row)d行的证件号码重复。") % {"row": seen})
-            else:
-                records.append(record)
-        errors.extend(row.errors)
-    if errors:
-        raise RegistryFileInvalid(errors)
-    if not records:
-        raise RegistryFileInvalid([CellError(2, "", _("文件中没有数据行。"))])
-    return records
+    rows = validate_rows(
+        read_rows(data, COLUMNS, REGISTRY_MAX_ROWS),
+        _validate_row,
+        key=lambda record: record.id_number_index,
+        duplicate_column="证件号码",
+        duplicate_message=_("与第%(row)d行的证件号码重复。"),
+    )
+    return [record for _number, record in rows]
 
 
 @transaction.atomic
@@ -144,12 +125,8 @@ def registry_import(*, actor: Actor, file: UploadedFile) -> RegistryImport:
     """Import the education department's student records (all or nothing)."""
     if not can_import_registry(actor) or actor.organisation is None:
         raise PermissionDenied(_("只有教育部门的工作人员可以导入学籍数据。"))
-    name = PurePath(file.name or "").name
-    if PurePath(name).suffix.lower() != ".xlsx":
-        raise DomainError(_("请上传.xlsx格式的Excel文件。"), code="file_type")
-    if file.size is not None and file.size > REGISTRY_MAX_BYTES:
-        raise DomainError(_("文件不能超过20 MB。"), code="file_size")
-    records = parse_registry(b"".join(file.chunks()))
+    name, data = upload_bytes(file, REGISTRY_MAX_BYTES)
+    records = parse_registry(data)
     source = RegistryImport.objects.create(
         organisation=actor.organisation,
         file_name=name[-200:],
