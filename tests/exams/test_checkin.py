@@ -56,9 +56,14 @@ FAR = Location(Decimal("25.050000"), Decimal("102.710000"), 20)  # ~1112 m north
 
 
 def live(exam: ExamKit, session: Session | None = None, minutes_ago: int = 10) -> Session:
-    """Move the session to now, inside its check-in window, whatever the hour of the run."""
+    """Move the session to now, inside its check-in window: it started ``minutes_ago``
+    (a negative number: starts in that many minutes), but never before today's local
+    midnight, since sessions are held on their own day (this module's tests read the
+    clock at noon; other modules use this at any hour)."""
     session = session or exam.session
-    start = timezone.now() - timedelta(minutes=minutes_ago)
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now - timedelta(minutes=minutes_ago), midnight)
     Session.objects.filter(pk=session.pk).update(starts_at=start)
     session.refresh_from_db()
     return session
