@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -13,10 +15,12 @@ PASSWORD = "cast-pass-2026"
 
 
 def resident_id(area: str = "530102", birth: str = "19900101", serial: int = 1) -> str:
-    """A checksum-valid 18-digit resident ID number."""
+    """A checksum-valid 18-digit resident ID number, one per serial: the 3-digit sequence
+    code holds ``serial % 1000`` and the birth date moves on a day per thousand."""
     from stdnum.cn import ric
 
-    body = f"{area}{birth}{serial % 1000:03d}"
+    born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:])) + timedelta(days=serial // 1000)
+    body = f"{area}{born:%Y%m%d}{serial % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 

@@ -157,6 +157,11 @@ def set_type(institution: Institution, kind: str) -> Institution:
 # ---------------------------------------------------------------- registry
 
 
+# Staff are born on another day than the factories' users (tests.factories: 1 January 1990),
+# so a registry member never shares an ID number with an unrelated account by chance.
+STAFF_BIRTH = "19950505"
+
+
 def person(institution: Institution, kind: str) -> StaffMember:
     return registry.staff_add(
         actor=SYSTEM,
@@ -164,7 +169,7 @@ def person(institution: Institution, kind: str) -> StaffMember:
         kind=kind,
         full_name=f"人员{next(_serial)}",
         id_type=IdType.RESIDENT,
-        id_number=resident_id(serial=next(_serial)),
+        id_number=resident_id(birth=STAFF_BIRTH, serial=next(_serial)),
     )
 
 
